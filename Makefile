@@ -1,0 +1,86 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# virtcca-qemu build driver.  On a fresh Debian 12 machine:
+#   make demo    install what is missing, build, boot the default realm guest
+#   make check   the same set-up, then every test
+# Everything is idempotent: a second run rebuilds only what changed.
+
+TOP := $(CURDIR)
+BUILD ?= $(TOP)/build
+export VIRTCCA_CACHE ?= $(HOME)/.cache/virtcca-qemu
+PYTHON := /usr/bin/python3
+
+QEMU_TREE := $(BUILD)/qemu-src
+QEMU_BUILD := $(BUILD)/qemu
+QEMU_BIN := $(BUILD)/qemu-system-aarch64
+TMM_BUILD := $(BUILD)/tmm
+GUEST_DIR := $(VIRTCCA_CACHE)/guest
+
+# Only the features the extension uses: TCG, fdt, slirp for virtio-net,
+# nettle for the TMM's crypto; only the devices in configs/devices/
+# aarch64-softmmu/virtcca.mak.
+QEMU_CONFIGURE := --cc="ccache cc" --python=$(PYTHON) \
+	--target-list=aarch64-softmmu \
+	--without-default-features --without-default-devices \
+	--with-devices-aarch64=virtcca \
+	--enable-tcg --enable-fdt=system --enable-slirp --enable-nettle \
+	--disable-docs --disable-install-blobs --disable-debug-info
+
+# ccache hits across clones: paths are hashed relative to the build dir.
+export CCACHE_BASEDIR := $(BUILD)
+export CCACHE_NOHASHDIR := true
+
+QTESTS := tests/qtest/virtcca-test
+
+.PHONY: all deps qemu-tree qemu tmm guest check demo bench clean help
+
+all: qemu tmm
+
+help:
+	@echo "make demo    build everything and boot the default realm guest"
+	@echo "make check   build everything and run every test"
+	@echo "make bench   run the benchmarks"
+	@echo "make qemu | tmm | guest | clean"
+
+deps:
+	@sh scripts/install-deps.sh
+
+qemu-tree: deps
+	@sh scripts/prepare-qemu.sh $(TOP) $(QEMU_TREE)
+
+$(QEMU_BUILD)/.configured: Makefile | qemu-tree
+	@mkdir -p $(QEMU_BUILD)
+	@if [ "$$(cat $@ 2>/dev/null)" != '$(QEMU_CONFIGURE)' ] || \
+	    [ ! -f $(QEMU_BUILD)/build.ninja ]; then \
+		echo "configure: $(QEMU_CONFIGURE)"; \
+		cd $(QEMU_BUILD) && $(QEMU_TREE)/configure $(QEMU_CONFIGURE) \
+			> configure.log 2>&1 || \
+			{ tail -20 configure.log; exit 1; }; \
+	fi
+	@echo '$(QEMU_CONFIGURE)' > $@
+
+qemu: qemu-tree $(QEMU_BUILD)/.configured
+	@echo "building QEMU (log: $(QEMU_BUILD)/ninja.log)"
+	@ninja -C $(QEMU_BUILD) qemu-system-aarch64 $(QTESTS) \
+		> $(QEMU_BUILD)/ninja.log 2>&1 || \
+		{ grep -A20 FAILED $(QEMU_BUILD)/ninja.log | head -60; \
+		  echo "error: QEMU build failed (ninja -C $(QEMU_BUILD))"; exit 1; }
+	@tail -1 $(QEMU_BUILD)/ninja.log
+	@ln -sf qemu/qemu-system-aarch64 $(QEMU_BIN)
+
+tmm: deps
+	@[ -f $(TMM_BUILD)/build.ninja ] || meson setup $(TMM_BUILD) >/dev/null
+	@meson compile -C $(TMM_BUILD) >/dev/null || \
+		{ meson compile -C $(TMM_BUILD); exit 1; }
+
+guest: deps
+	@sh scripts/make-guest.sh $(GUEST_DIR)
+
+check: qemu tmm guest
+	@$(PYTHON) tests/run.py --build $(BUILD) --guest $(GUEST_DIR)
+
+demo: qemu guest
+	@$(PYTHON) tests/boot/demo.py --qemu $(QEMU_BIN) --guest $(GUEST_DIR)
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * TMM measurement unit: the hash algorithms a realm may choose.
+ */
+#include <stdlib.h>
+
+#include <nettle/sha2.h>
+
+#include "measure.h"
+
+bool tmm_hash_algo_valid(uint64_t algo)
+{
+    return algo == TMM_HASH_SHA256 || algo == TMM_HASH_SHA512;
+}
+
+size_t tmm_hash_size(TmmHashAlgo algo)
+{
+    switch (algo) {
+    case TMM_HASH_SHA256:
+        return SHA256_DIGEST_SIZE;
+    case TMM_HASH_SHA512:
+        return SHA512_DIGEST_SIZE;
+    }
+    /*
+     * Callers validate the algorithm with tmm_hash_algo_valid() when the
+     * realm is created; reaching this is a monitor bug, and carrying on
+     * would produce measurements nobody can reproduce.
+     */
+    abort();
+}
+
+const char *tmm_hash_name(TmmHashAlgo algo)
+{
+    switch (algo) {
+    case TMM_HASH_SHA256:
+        return "sha-256";
+    case TMM_HASH_SHA512:
+        return "sha-512";
+    }
+    abort();
+}
+
+void tmm_hash(TmmHashAlgo algo, const void *data, size_t len, uint8_t *out)
+{
+    switch (algo) {
+    case TMM_HASH_SHA256: {
+        struct sha256_ctx ctx;
+
+        sha256_init(&ctx);
+        sha256_update(&ctx, len, data);
+        sha256_digest(&ctx, SHA256_DIGEST_SIZE, out);
+        return;
+    }
+    case TMM_HASH_SHA512: {
+        struct sha512_ctx ctx;
+
+        sha512_init(&ctx);
+        sha512_update(&ctx, len, data);
+        sha512_digest(&ctx, SHA512_DIGEST_SIZE, out);
+        return;
+    }
+    }
+    abort();
+}

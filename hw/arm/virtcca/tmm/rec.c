@@ -1,0 +1,369 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * TMM core: realm execution contexts (RMI_REC_CREATE, REC_DESTROY,
+ * REC_ENTER) and the exit side of REC_ENTER: exits to the host and the SMC
+ * entry point of a running REC.  See tmm.h for the contract.
+ */
+#include "tmm-internal.h"
+
+#define PSTATE_EL1H_MASKED      0x3c5ULL    /* EL1h, D, A, I, F masked */
+
+#define ESR_EC_SHIFT            26
+#define ESR_EC_MASK             (0x3fULL << 26)
+#define ESR_IL                  (1ULL << 25)
+#define ESR_ISV                 (1ULL << 24)
+#define ESR_SAS_SHIFT           22
+#define ESR_SAS_MASK            (3ULL << 22)
+#define ESR_SSE                 (1ULL << 21)
+#define ESR_SRT_SHIFT           16
+#define ESR_SRT_MASK            (0x1fULL << 16)
+#define ESR_SF                  (1ULL << 15)
+#define ESR_AR                  (1ULL << 14)
+#define ESR_WNR                 (1ULL << 6)
+#define ESR_FSC_MASK            0x3fULL
+
+#define SMCCC_VERSION           0x80000000ULL
+#define SMCCC_ARCH_FEATURES     0x80000001ULL
+#define SMCCC_VERSION_1_1       0x10001ULL
+#define RSI_FID_FIRST           TMM_SMC_FID(0x190)
+#define RSI_FID_LAST            TMM_SMC_FID(0x1AF)
+
+/* REC index of an MPIDR (Aff0 0..15 per cluster), or UINT64_MAX. */
+uint64_t tmm_mpidr_to_index(uint64_t mpidr)
+{
+    uint64_t idx;
+
+    if (mpidr & ~0xff00ffff0fULL) {
+        return UINT64_MAX;
+    }
+    idx = (mpidr & 0xf) | ((mpidr >> 8) & 0xff) << 4 |
+          ((mpidr >> 16) & 0xff) << 12 | ((mpidr >> 32) & 0xff) << 20;
+    return idx < (1ULL << TMM_FEAT_MAX_RECS_ORDER) ? idx : UINT64_MAX;
+}
+
+/* RMI_REC_CREATE(rd, rec, params) */
+void tmm_smc_rec_create(Tmm *tmm, uint64_t *regs)
+{
+    uint64_t rd_pa = regs[1], rec_pa = regs[2];
+    uint64_t flags, mpidr, num_aux, aux[TMM_REC_AUX_MAX];
+    const uint8_t *p;
+    TmmMeasuredRecParams mp;
+    TmmRec *rec;
+    TmmRd *rd;
+    unsigned i, j;
+
+    regs[0] = TMM_RMI_ERROR_INPUT;
+    rd = tmm_rd_get(tmm, rd_pa);
+    if (!rd || !tmm_granule_in_state(tmm, rec_pa, TMM_GRANULE_DELEGATED)) {
+        return;
+    }
+    p = tmm_map_ns(tmm, regs[3]);
+    if (!p) {
+        return;
+    }
+    /* Only RUNNABLE is defined; other flag bits are ignored. */
+    flags = tmm_ld64(p, TMM_REC_PARAMS_FLAGS) & TMM_REC_PARAMS_RUNNABLE;
+    if (rd->state != TMM_REALM_NEW) {
+        regs[0] = TMM_RMI_ERROR_REALM;
+        return;
+    }
+    /* RECs are created in MPIDR order, so REC index = MPIDR index. */
+    mpidr = tmm_ld64(p, TMM_REC_PARAMS_MPIDR);
+    if (tmm_mpidr_to_index(mpidr) != rd->rec_index) {
+        return;
+    }
+    num_aux = tmm_ld64(p, TMM_REC_PARAMS_NUM_AUX);
+    if (num_aux != TMM_REC_AUX_COUNT) {
+        return;
+    }
+    for (i = 0; i < num_aux; i++) {
+        aux[i] = tmm_ld64(p, TMM_REC_PARAMS_AUX + 8 * i);
+        if (aux[i] == rec_pa ||
+            !tmm_granule_in_state(tmm, aux[i], TMM_GRANULE_DELEGATED)) {
+            return;
+        }
+        for (j = 0; j < i; j++) {
+            if (aux[j] == aux[i]) {
+                return;
+            }
+        }
+    }
+
+    rec = tmm_map(tmm, rec_pa);
+    memset(rec, 0, TMM_GRANULE_SIZE);
+    rec->owner = rd_pa;
+    rec->rec_index = rd->rec_index;
+    rec->mpidr = mpidr;
+    rec->pc = tmm_ld64(p, TMM_REC_PARAMS_PC);
+    rec->pstate = PSTATE_EL1H_MASKED;
+    rec->runnable = flags & TMM_REC_PARAMS_RUNNABLE;
+    for (i = 0; i < 8; i++) {
+        rec->gprs[i] = tmm_ld64(p, TMM_REC_PARAMS_GPRS + 8 * i);
+    }
+    rec->num_aux = num_aux;
+    for (i = 0; i < num_aux; i++) {
+        rec->aux[i] = aux[i];
+        tmm_granule_set(tmm, aux[i], TMM_GRANULE_REC_AUX);
+    }
+
+    memset(&mp, 0, sizeof(mp));
+    mp.flags = flags;
+    mp.pc = rec->pc;
+    memcpy(mp.gprs, rec->gprs, sizeof(mp.gprs));
+    tmm_measure_rec(&rd->meas, &mp);
+
+    tmm_granule_set(tmm, rec_pa, TMM_GRANULE_REC);
+    tmm_granule(tmm, rd_pa)->refcount++;
+    rd->rec_index++;
+    regs[0] = TMM_RMI_SUCCESS;
+}
+
+/* RMI_REC_DESTROY(rec) */
+void tmm_smc_rec_destroy(Tmm *tmm, uint64_t *regs)
+{
+    uint64_t rec_pa = regs[1], rd_pa;
+    TmmRec *rec = tmm_rec_get(tmm, rec_pa);
+    unsigned i;
+
+    if (!rec) {
+        regs[0] = TMM_RMI_ERROR_INPUT;
+        return;
+    }
+    /* A REC the machine is running cannot go away under its vCPU. */
+    if (rec->running) {
+        regs[0] = TMM_RMI_ERROR_REC;
+        return;
+    }
+    rd_pa = rec->owner;
+    for (i = 0; i < rec->num_aux; i++) {
+        tmm_granule_scrub(tmm, rec->aux[i]);
+        tmm_granule_set(tmm, rec->aux[i], TMM_GRANULE_DELEGATED);
+    }
+    tmm_granule_scrub(tmm, rec_pa);
+    tmm_granule_set(tmm, rec_pa, TMM_GRANULE_DELEGATED);
+    tmm_granule(tmm, rd_pa)->refcount--;
+    regs[0] = TMM_RMI_SUCCESS;
+}
+
+/* The value an emulated MMIO load puts in its target register. */
+static uint64_t mmio_read_value(const TmmRec *rec, uint64_t v)
+{
+    unsigned bits = 8u << rec->mmio_sas;
+
+    if (bits < 64) {
+        v &= (1ULL << bits) - 1;
+        if (rec->mmio_sse && (v >> (bits - 1)) & 1) {
+            v |= ~0ULL << bits;
+        }
+    }
+    if (!rec->mmio_sf) {
+        v &= 0xffffffffULL;
+    }
+    return v;
+}
+
+uint64_t tmm_rec_enter_locked(Tmm *tmm, uint64_t rec_pa, uint64_t run_pa,
+                              TmmVcpuContext *ctx)
+{
+    TmmRec *rec = tmm_rec_get(tmm, rec_pa);
+    uint8_t *run = tmm_map_ns(tmm, run_pa);
+    uint64_t flags, *hc;
+    TmmRd *rd;
+    unsigned i;
+
+    if (!rec || !run) {
+        return TMM_RMI_ERROR_INPUT;
+    }
+    rd = tmm_map(tmm, rec->owner);
+    flags = tmm_ld64(run, TMM_REC_RUN_ENTRY_FLAGS);
+    /* realm_new, rec_psci, system_off, rec_runnable, rec_mmio */
+    if (rd->state == TMM_REALM_NEW) {
+        return TMM_RMI_ERROR_REALM;
+    }
+    if (rec->running || rec->psci_pending) {
+        return TMM_RMI_ERROR_REC;
+    }
+    if (rd->state == TMM_REALM_SYSTEM_OFF) {
+        return TMM_RMI_STATUS(TMM_RMI_ERROR_REALM, 1);
+    }
+    if (!rec->runnable ||
+        ((flags & TMM_REC_ENTRY_EMUL_MMIO) && !rec->emulatable)) {
+        return TMM_RMI_ERROR_REC;
+    }
+
+    /* Checks done: now complete what the last exit left pending. */
+    if (rec->pending == TMM_REC_PENDING_RIPAS) {
+        rec->gprs[0] = TMM_RSI_SUCCESS;
+        rec->gprs[1] = rec->ripas_addr;
+        rec->gprs[2] = (flags & TMM_REC_ENTRY_RIPAS_RESPONSE) ? 1 : 0;
+    } else if (rec->pending == TMM_REC_PENDING_HOST_CALL) {
+        hc = tmm_realm_ptr(tmm, rd, rec->host_call_ipa, 0x100);
+        for (i = 0; hc && i < 31; i++) {
+            hc[1 + i] = tmm_ld64(run, TMM_REC_RUN_ENTRY_GPRS + 8 * i);
+        }
+        rec->gprs[0] = TMM_RSI_SUCCESS;
+    }
+    rec->pending = TMM_REC_PENDING_NONE;
+
+    memset(ctx, 0, sizeof(*ctx));
+    if ((flags & TMM_REC_ENTRY_INJECT_SEA) && rec->last_data_abort) {
+        ctx->inject_sea = true;
+        ctx->sea_far = rec->abort_far;
+    } else if (flags & TMM_REC_ENTRY_EMUL_MMIO) {
+        if (!rec->mmio_write && rec->mmio_srt != 31) {
+            rec->gprs[rec->mmio_srt] =
+                mmio_read_value(rec, tmm_ld64(run, TMM_REC_RUN_ENTRY_GPRS));
+        }
+        rec->pc += 4;
+    }
+    rec->emulatable = 0;
+    rec->last_data_abort = 0;
+    rec->running = 1;
+    rec->run_pa = run_pa;
+
+    memcpy(ctx->gprs, rec->gprs, sizeof(ctx->gprs));
+    ctx->pc = rec->pc;
+    ctx->pstate = rec->pstate;
+    ctx->mpidr = rec->mpidr;
+    ctx->entry_flags = flags & (TMM_REC_ENTRY_TRAP_WFI |
+                                TMM_REC_ENTRY_TRAP_WFE);
+    return TMM_RMI_SUCCESS;
+}
+
+uint64_t tmm_rec_enter(Tmm *tmm, uint64_t rec_pa, uint64_t run_pa,
+                       TmmVcpuContext *ctx)
+{
+    uint64_t ret;
+
+    pthread_mutex_lock(&tmm->lock);
+    ret = tmm_rec_enter_locked(tmm, rec_pa, run_pa, ctx);
+    tmm_self_check(tmm, "REC entry");
+    pthread_mutex_unlock(&tmm->lock);
+    return ret;
+}
+
+/* Save the vCPU, clear the run exit part, leave RUNNING. */
+uint8_t *tmm_rec_do_exit(Tmm *tmm, TmmRec *rec, const TmmVcpuContext *ctx,
+                         uint64_t reason)
+{
+    uint8_t *run = tmm_map_ns(tmm, rec->run_pa);
+
+    memcpy(rec->gprs, ctx->gprs, sizeof(rec->gprs));
+    rec->pc = ctx->pc;
+    rec->pstate = ctx->pstate;
+    rec->running = 0;
+    memset(run + TMM_REC_RUN_EXIT, 0, TMM_GRANULE_SIZE - TMM_REC_RUN_EXIT);
+    tmm_st64(run, TMM_REC_RUN_EXIT_REASON, reason);
+    return run;
+}
+
+/* A stage-2 abort: what the host may see of it (RMM 1.0 exposure rules). */
+static void exit_abort(Tmm *tmm, TmmRec *rec, TmmRd *rd,
+                       const TmmVcpuContext *ctx, const TmmExitEvent *ev)
+{
+    bool prot = ev->ipa < tmm_realm_par_size(rd);
+    bool data = ev->kind == TMM_EVENT_DATA_ABORT;
+    uint64_t esr = ev->esr, far = 0, keep = ESR_EC_MASK | ESR_IL |
+                                             ESR_FSC_MASK;
+    uint8_t *run;
+
+    run = tmm_rec_do_exit(tmm, rec, ctx, TMM_EXIT_SYNC);
+    if (data && !prot && (esr & ESR_ISV)) {
+        /* Emulatable MMIO: the host needs the access, not the realm VA. */
+        keep |= ESR_ISV | ESR_SAS_MASK | ESR_SSE | ESR_SRT_MASK | ESR_SF |
+                ESR_AR | ESR_WNR;
+        far = ev->far & TMM_GRANULE_MASK;
+        rec->emulatable = 1;
+        rec->mmio_write = (esr & ESR_WNR) != 0;
+        rec->mmio_srt = (esr & ESR_SRT_MASK) >> ESR_SRT_SHIFT;
+        rec->mmio_sas = (esr & ESR_SAS_MASK) >> ESR_SAS_SHIFT;
+        rec->mmio_sse = (esr & ESR_SSE) != 0;
+        rec->mmio_sf = (esr & ESR_SF) != 0;
+        if (rec->mmio_write) {
+            uint64_t v = rec->mmio_srt == 31 ? 0 : ctx->gprs[rec->mmio_srt];
+            unsigned bits = 8u << rec->mmio_sas;
+
+            if (bits < 64) {
+                v &= (1ULL << bits) - 1;
+            }
+            tmm_st64(run, TMM_REC_RUN_EXIT_GPRS, v);
+        }
+    } else if (data && !prot) {
+        keep |= ESR_WNR;
+    }
+    /* The host may answer only its own (unprotected) memory with an SEA. */
+    rec->last_data_abort = data && !prot;
+    rec->abort_far = ev->far;
+    tmm_st64(run, TMM_REC_RUN_EXIT_ESR, esr & keep);
+    tmm_st64(run, TMM_REC_RUN_EXIT_FAR, far);
+    tmm_st64(run, TMM_REC_RUN_EXIT_HPFAR,
+             (ev->ipa >> TMM_GRANULE_SHIFT) << 4);
+}
+
+uint64_t tmm_rec_exit(Tmm *tmm, uint64_t rec_pa, const TmmVcpuContext *ctx,
+                      const TmmExitEvent *ev)
+{
+    TmmRec *rec;
+    TmmRd *rd;
+    uint64_t ret = TMM_RMI_SUCCESS;
+
+    pthread_mutex_lock(&tmm->lock);
+    rec = tmm_rec_get(tmm, rec_pa);
+    if (!rec || !rec->running) {
+        ret = TMM_RMI_ERROR_REC;
+        goto out;
+    }
+    rd = tmm_map(tmm, rec->owner);
+    switch (ev->kind) {
+    case TMM_EVENT_DATA_ABORT:
+    case TMM_EVENT_INSN_ABORT:
+        exit_abort(tmm, rec, rd, ctx, ev);
+        break;
+    case TMM_EVENT_IRQ:
+        tmm_rec_do_exit(tmm, rec, ctx, TMM_EXIT_IRQ);
+        break;
+    case TMM_EVENT_FIQ:
+        tmm_rec_do_exit(tmm, rec, ctx, TMM_EXIT_FIQ);
+        break;
+    default:
+        tmm_rec_do_exit(tmm, rec, ctx, TMM_EXIT_SERROR);
+        break;
+    }
+out:
+    tmm_self_check(tmm, "a REC exit");
+    pthread_mutex_unlock(&tmm->lock);
+    return ret;
+}
+
+TmmSmcResult tmm_rec_smc(Tmm *tmm, uint64_t rec_pa, TmmVcpuContext *ctx)
+{
+    TmmSmcResult res = TMM_SMC_RESUME;
+    uint64_t fid = ctx->gprs[0];
+    TmmRec *rec;
+    TmmRd *rd;
+
+    pthread_mutex_lock(&tmm->lock);
+    rec = tmm_rec_get(tmm, rec_pa);
+    if (!rec || !rec->running) {
+        res = TMM_SMC_ERROR;
+        goto out;
+    }
+    rd = tmm_map(tmm, rec->owner);
+    if (fid >= RSI_FID_FIRST && fid <= RSI_FID_LAST) {
+        res = tmm_rsi_call(tmm, rec, rd, ctx);
+    } else if (tmm_psci_is_psci(fid)) {
+        res = tmm_psci_call(tmm, rec, rd, ctx);
+    } else if (fid == SMCCC_VERSION) {
+        ctx->gprs[0] = SMCCC_VERSION_1_1;
+    } else if (fid == SMCCC_ARCH_FEATURES) {
+        /* no SMCCC_ARCH_WORKAROUND_* is offered to realms */
+        ctx->gprs[0] = ctx->gprs[1] == SMCCC_ARCH_FEATURES
+                       ? 0 : TMM_SMCCC_NOT_SUPPORTED;
+    } else {
+        ctx->gprs[0] = TMM_SMCCC_NOT_SUPPORTED;
+    }
+out:
+    tmm_self_check(tmm, "a realm SMC");
+    pthread_mutex_unlock(&tmm->lock);
+    return res;
+}

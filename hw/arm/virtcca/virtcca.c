@@ -1,0 +1,528 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * virtcca: a TrustZone platform for Arm CCA realms (virtCCA)
+ *
+ * A standalone machine, not a variant of "virt": it has one memory map
+ * (below), its own device tree, CPUs with EL3 and a GICv3 with the
+ * security extensions, as a TrustZone server has.  Linux is booted
+ * directly in the Non-secure world, with QEMU's PSCI on the SMC conduit
+ * standing in for the firmware, because realms need that conduit.
+ */
+
+#include "qemu/osdep.h"
+#include "qemu/error-report.h"
+#include "qemu/units.h"
+#include "qapi/error.h"
+#include "qobject/qlist.h"
+#include "system/device_tree.h"
+#include "system/system.h"
+#include "hw/arm/boot.h"
+#include "hw/arm/bsa.h"
+#include "hw/arm/fdt.h"
+#include "hw/arm/machines-qom.h"
+#include "hw/char/pl011.h"
+#include "hw/intc/arm_gicv3_common.h"
+#include "hw/nvram/fw_cfg.h"
+#include "hw/pci/pci.h"
+#include "hw/pci-host/gpex.h"
+#include "hw/qdev-properties.h"
+#include "hw/sysbus.h"
+#include "target/arm/cpu.h"
+#include "target/arm/cpu-qom.h"
+#include "target/arm/gtimer.h"
+#include "virtcca.h"
+
+/* Generic timer frequency: Armv8.6 and later mandate 1 GHz. */
+#define VIRTCCA_GTIMER_HZ   1000000000
+
+/* 24 MiB of GICv3 redistributor space: 123 CPUs (128 KiB each). */
+#define VIRTCCA_REDIST_SIZE 0x00F60000
+
+/*
+ * The memory map.  Devices sit in the first GiB, DRAM starts at 1 GiB.
+ * Everything ends well below 2^47 so that a realm's IPA space of 48 bits
+ * (the widest the Linux realm guest is known to handle with its DMA
+ * bounce buffers) holds the whole map in its protected half.
+ */
+const MemMapEntry virtcca_memmap[VIRTCCA_MEMMAP_ENTRIES] = {
+    [VIRTCCA_GIC_DIST] =    { 0x08000000, 0x00010000 },
+    [VIRTCCA_GIC_REDIST] =  { 0x080A0000, VIRTCCA_REDIST_SIZE },
+    [VIRTCCA_UART] =        { 0x09000000, 0x00001000 },
+    [VIRTCCA_RTC] =         { 0x09010000, 0x00001000 },
+    [VIRTCCA_FW_CFG] =      { 0x09020000, 0x00000018 },
+    [VIRTCCA_PCIE_MMIO] =   { 0x10000000, 0x2EFF0000 },
+    [VIRTCCA_PCIE_PIO] =    { 0x3EFF0000, 0x00010000 },
+    [VIRTCCA_PCIE_ECAM] =   { 0x3F000000, 0x01000000 },
+    [VIRTCCA_MEM] =         { 0x40000000, 255 * GiB },
+};
+
+static void virtcca_fdt_add_cpus(VirtCCAMachineState *vms)
+{
+    MachineState *ms = MACHINE(vms);
+    void *fdt = ms->fdt;
+    int cpu;
+
+    qemu_fdt_add_subnode(fdt, "/cpus");
+    qemu_fdt_setprop_cell(fdt, "/cpus", "#address-cells", 2);
+    qemu_fdt_setprop_cell(fdt, "/cpus", "#size-cells", 0);
+
+    /* Added in reverse so that the finished tree lists cpu@0 first. */
+    for (cpu = ms->smp.cpus - 1; cpu >= 0; cpu--) {
+        ARMCPU *armcpu = ARM_CPU(qemu_get_cpu(cpu));
+        g_autofree char *node = g_strdup_printf("/cpus/cpu@%d", cpu);
+
+        qemu_fdt_add_subnode(fdt, node);
+        qemu_fdt_setprop_string(fdt, node, "device_type", "cpu");
+        qemu_fdt_setprop_string(fdt, node, "compatible",
+                                armcpu->dtb_compatible);
+        qemu_fdt_setprop_string(fdt, node, "enable-method", "psci");
+        qemu_fdt_setprop_u64(fdt, node, "reg", arm_cpu_mp_affinity(armcpu));
+    }
+}
+
+static void virtcca_fdt_add_timer(VirtCCAMachineState *vms)
+{
+    void *fdt = MACHINE(vms)->fdt;
+    const char compat[] = "arm,armv8-timer";
+    const uint32_t flags = GIC_FDT_IRQ_FLAGS_LEVEL_HI;
+
+    qemu_fdt_add_subnode(fdt, "/timer");
+    qemu_fdt_setprop(fdt, "/timer", "compatible", compat, sizeof(compat));
+    qemu_fdt_setprop(fdt, "/timer", "always-on", NULL, 0);
+    qemu_fdt_setprop_cells(fdt, "/timer", "interrupts",
+        GIC_FDT_IRQ_TYPE_PPI, INTID_TO_PPI(ARCH_TIMER_S_EL1_IRQ), flags,
+        GIC_FDT_IRQ_TYPE_PPI, INTID_TO_PPI(ARCH_TIMER_NS_EL1_IRQ), flags,
+        GIC_FDT_IRQ_TYPE_PPI, INTID_TO_PPI(ARCH_TIMER_VIRT_IRQ), flags,
+        GIC_FDT_IRQ_TYPE_PPI, INTID_TO_PPI(ARCH_TIMER_NS_EL2_IRQ), flags);
+}
+
+static void virtcca_fdt_add_gic(VirtCCAMachineState *vms)
+{
+    void *fdt = MACHINE(vms)->fdt;
+    g_autofree char *node = g_strdup_printf("/intc@%" HWADDR_PRIx,
+                                virtcca_memmap[VIRTCCA_GIC_DIST].base);
+
+    vms->gic_phandle = qemu_fdt_alloc_phandle(fdt);
+    qemu_fdt_setprop_cell(fdt, "/", "interrupt-parent", vms->gic_phandle);
+
+    qemu_fdt_add_subnode(fdt, node);
+    qemu_fdt_setprop_string(fdt, node, "compatible", "arm,gic-v3");
+    qemu_fdt_setprop_cell(fdt, node, "#interrupt-cells", 3);
+    qemu_fdt_setprop_cell(fdt, node, "#address-cells", 2);
+    qemu_fdt_setprop_cell(fdt, node, "#size-cells", 2);
+    qemu_fdt_setprop(fdt, node, "interrupt-controller", NULL, 0);
+    qemu_fdt_setprop_cell(fdt, node, "#redistributor-regions", 1);
+    qemu_fdt_setprop_sized_cells(fdt, node, "reg",
+        2, virtcca_memmap[VIRTCCA_GIC_DIST].base,
+        2, virtcca_memmap[VIRTCCA_GIC_DIST].size,
+        2, virtcca_memmap[VIRTCCA_GIC_REDIST].base,
+        2, virtcca_memmap[VIRTCCA_GIC_REDIST].size);
+    qemu_fdt_setprop_cells(fdt, node, "interrupts", GIC_FDT_IRQ_TYPE_PPI,
+                           INTID_TO_PPI(ARCH_GIC_MAINT_IRQ),
+                           GIC_FDT_IRQ_FLAGS_LEVEL_HI);
+    qemu_fdt_setprop_cell(fdt, node, "phandle", vms->gic_phandle);
+}
+
+static void virtcca_create_fdt(VirtCCAMachineState *vms)
+{
+    MachineState *ms = MACHINE(vms);
+    void *fdt = create_device_tree(&vms->fdt_size);
+
+    if (!fdt) {
+        error_report("virtcca: cannot create the device tree");
+        exit(1);
+    }
+    ms->fdt = fdt;
+
+    qemu_fdt_setprop_string(fdt, "/", "compatible", "qemu,virtcca");
+    qemu_fdt_setprop_string(fdt, "/", "model", "QEMU virtCCA platform");
+    qemu_fdt_setprop_cell(fdt, "/", "#address-cells", 2);
+    qemu_fdt_setprop_cell(fdt, "/", "#size-cells", 2);
+    qemu_fdt_add_subnode(fdt, "/chosen");
+
+    /* The PL011 and PL031 want an APB clock; it is never gated. */
+    vms->clock_phandle = qemu_fdt_alloc_phandle(fdt);
+    qemu_fdt_add_subnode(fdt, "/apb-pclk");
+    qemu_fdt_setprop_string(fdt, "/apb-pclk", "compatible", "fixed-clock");
+    qemu_fdt_setprop_cell(fdt, "/apb-pclk", "#clock-cells", 0);
+    qemu_fdt_setprop_cell(fdt, "/apb-pclk", "clock-frequency", 24000000);
+    qemu_fdt_setprop_string(fdt, "/apb-pclk", "clock-output-names",
+                            "clk24mhz");
+    qemu_fdt_setprop_cell(fdt, "/apb-pclk", "phandle", vms->clock_phandle);
+
+    virtcca_fdt_add_cpus(vms);
+    virtcca_fdt_add_timer(vms);
+}
+
+static void virtcca_create_cpus(VirtCCAMachineState *vms)
+{
+    MachineState *ms = MACHINE(vms);
+    MachineClass *mc = MACHINE_GET_CLASS(ms);
+    const CPUArchIdList *possible = mc->possible_cpu_arch_ids(ms);
+    unsigned int n;
+
+    for (n = 0; n < ms->smp.cpus; n++) {
+        Object *cpuobj = object_new(possible->cpus[n].type);
+
+        object_property_set_int(cpuobj, "mp-affinity",
+                                possible->cpus[n].arch_id, &error_abort);
+        /*
+         * EL3 is present, as on every TrustZone platform: realm payloads
+         * read ID_AA64PFR0_EL1.EL3 before they issue SMCs.  There is no
+         * hypervisor inside the machine, so no EL2.
+         */
+        if (!object_property_find(cpuobj, "has_el3")) {
+            error_report("virtcca: CPU type '%s' has no EL3 (TrustZone); "
+                         "use -cpu max", ms->cpu_type);
+            exit(1);
+        }
+        object_property_set_bool(cpuobj, "has_el3", true, &error_abort);
+        if (object_property_find(cpuobj, "has_el2")) {
+            object_property_set_bool(cpuobj, "has_el2", false, &error_abort);
+        }
+        object_property_set_int(cpuobj, "cntfrq", VIRTCCA_GTIMER_HZ,
+                                &error_abort);
+        object_property_set_link(cpuobj, "memory",
+                                 OBJECT(get_system_memory()), &error_abort);
+        object_property_set_link(cpuobj, "secure-memory",
+                                 OBJECT(&vms->secure_sysmem), &error_abort);
+        CPU(cpuobj)->cpu_index = n;
+        qdev_realize(DEVICE(cpuobj), NULL, &error_fatal);
+        object_unref(cpuobj);
+    }
+}
+
+static void virtcca_create_gic(VirtCCAMachineState *vms)
+{
+    MachineState *ms = MACHINE(vms);
+    unsigned int ncpu = ms->smp.cpus;
+    SysBusDevice *sbd;
+    QList *redist_count = qlist_new();
+    unsigned int i;
+
+    vms->gic = qdev_new(gicv3_class_name());
+    qdev_prop_set_uint32(vms->gic, "revision", 3);
+    qdev_prop_set_uint32(vms->gic, "num-cpu", ncpu);
+    /* num-irq counts the 32 SGIs and PPIs too. */
+    qdev_prop_set_uint32(vms->gic, "num-irq", VIRTCCA_NUM_IRQS + 32);
+    /*
+     * Security extensions, as on TrustZone hardware.  Booting Linux
+     * directly, the GIC resets every interrupt to Non-secure Group 1, as
+     * firmware would leave them for the normal world.
+     */
+    qdev_prop_set_bit(vms->gic, "has-security-extensions", true);
+    qlist_append_int(redist_count, ncpu);
+    qdev_prop_set_array(vms->gic, "redist-region-count", redist_count);
+
+    sbd = SYS_BUS_DEVICE(vms->gic);
+    sysbus_realize_and_unref(sbd, &error_fatal);
+    sysbus_mmio_map(sbd, 0, virtcca_memmap[VIRTCCA_GIC_DIST].base);
+    sysbus_mmio_map(sbd, 1, virtcca_memmap[VIRTCCA_GIC_REDIST].base);
+
+    for (i = 0; i < ncpu; i++) {
+        DeviceState *cpudev = DEVICE(qemu_get_cpu(i));
+        int ppibase = VIRTCCA_NUM_IRQS + i * GIC_INTERNAL;
+        static const int timer_irq[] = {
+            [GTIMER_PHYS] = ARCH_TIMER_NS_EL1_IRQ,
+            [GTIMER_VIRT] = ARCH_TIMER_VIRT_IRQ,
+            [GTIMER_HYP]  = ARCH_TIMER_NS_EL2_IRQ,
+            [GTIMER_SEC]  = ARCH_TIMER_S_EL1_IRQ,
+            [GTIMER_HYPVIRT] = ARCH_TIMER_NS_EL2_VIRT_IRQ,
+            [GTIMER_S_EL2_PHYS] = ARCH_TIMER_S_EL2_IRQ,
+            [GTIMER_S_EL2_VIRT] = ARCH_TIMER_S_EL2_VIRT_IRQ,
+        };
+        int t;
+
+        for (t = 0; t < ARRAY_SIZE(timer_irq); t++) {
+            qdev_connect_gpio_out(cpudev, t,
+                qdev_get_gpio_in(vms->gic, ppibase + timer_irq[t]));
+        }
+        qdev_connect_gpio_out_named(cpudev, "gicv3-maintenance-interrupt", 0,
+            qdev_get_gpio_in(vms->gic, ppibase + ARCH_GIC_MAINT_IRQ));
+        qdev_connect_gpio_out_named(cpudev, "pmu-interrupt", 0,
+            qdev_get_gpio_in(vms->gic, ppibase + VIRTUAL_PMU_IRQ));
+
+        sysbus_connect_irq(sbd, i, qdev_get_gpio_in(cpudev, ARM_CPU_IRQ));
+        sysbus_connect_irq(sbd, i + ncpu,
+                           qdev_get_gpio_in(cpudev, ARM_CPU_FIQ));
+        sysbus_connect_irq(sbd, i + 2 * ncpu,
+                           qdev_get_gpio_in(cpudev, ARM_CPU_VIRQ));
+        sysbus_connect_irq(sbd, i + 3 * ncpu,
+                           qdev_get_gpio_in(cpudev, ARM_CPU_VFIQ));
+    }
+
+    virtcca_fdt_add_gic(vms);
+}
+
+static void virtcca_create_uart(VirtCCAMachineState *vms)
+{
+    void *fdt = MACHINE(vms)->fdt;
+    hwaddr base = virtcca_memmap[VIRTCCA_UART].base;
+    hwaddr size = virtcca_memmap[VIRTCCA_UART].size;
+    const char compat[] = "arm,pl011\0arm,primecell";
+    const char clocks[] = "uartclk\0apb_pclk";
+    g_autofree char *node = g_strdup_printf("/pl011@%" HWADDR_PRIx, base);
+    DeviceState *dev = qdev_new(TYPE_PL011);
+
+    qdev_prop_set_chr(dev, "chardev", serial_hd(0));
+    sysbus_realize_and_unref(SYS_BUS_DEVICE(dev), &error_fatal);
+    sysbus_mmio_map(SYS_BUS_DEVICE(dev), 0, base);
+    sysbus_connect_irq(SYS_BUS_DEVICE(dev), 0,
+                       qdev_get_gpio_in(vms->gic, VIRTCCA_UART_IRQ));
+
+    qemu_fdt_add_subnode(fdt, node);
+    qemu_fdt_setprop(fdt, node, "compatible", compat, sizeof(compat));
+    qemu_fdt_setprop_sized_cells(fdt, node, "reg", 2, base, 2, size);
+    qemu_fdt_setprop_cells(fdt, node, "interrupts", GIC_FDT_IRQ_TYPE_SPI,
+                           VIRTCCA_UART_IRQ, GIC_FDT_IRQ_FLAGS_LEVEL_HI);
+    qemu_fdt_setprop_cells(fdt, node, "clocks", vms->clock_phandle,
+                           vms->clock_phandle);
+    qemu_fdt_setprop(fdt, node, "clock-names", clocks, sizeof(clocks));
+    qemu_fdt_setprop_string(fdt, "/chosen", "stdout-path", node);
+}
+
+static void virtcca_create_rtc(VirtCCAMachineState *vms)
+{
+    void *fdt = MACHINE(vms)->fdt;
+    hwaddr base = virtcca_memmap[VIRTCCA_RTC].base;
+    hwaddr size = virtcca_memmap[VIRTCCA_RTC].size;
+    const char compat[] = "arm,pl031\0arm,primecell";
+    g_autofree char *node = g_strdup_printf("/pl031@%" HWADDR_PRIx, base);
+
+    sysbus_create_simple("pl031", base,
+                         qdev_get_gpio_in(vms->gic, VIRTCCA_RTC_IRQ));
+
+    qemu_fdt_add_subnode(fdt, node);
+    qemu_fdt_setprop(fdt, node, "compatible", compat, sizeof(compat));
+    qemu_fdt_setprop_sized_cells(fdt, node, "reg", 2, base, 2, size);
+    qemu_fdt_setprop_cells(fdt, node, "interrupts", GIC_FDT_IRQ_TYPE_SPI,
+                           VIRTCCA_RTC_IRQ, GIC_FDT_IRQ_FLAGS_LEVEL_HI);
+    qemu_fdt_setprop_cell(fdt, node, "clocks", vms->clock_phandle);
+    qemu_fdt_setprop_string(fdt, node, "clock-names", "apb_pclk");
+}
+
+static void virtcca_create_fw_cfg(VirtCCAMachineState *vms)
+{
+    MachineState *ms = MACHINE(vms);
+    hwaddr base = virtcca_memmap[VIRTCCA_FW_CFG].base;
+    hwaddr size = virtcca_memmap[VIRTCCA_FW_CFG].size;
+    g_autofree char *node = g_strdup_printf("/fw-cfg@%" HWADDR_PRIx, base);
+    FWCfgState *fw_cfg;
+
+    fw_cfg = fw_cfg_init_mem_wide(base + 8, base, 8, base + 16,
+                                  &address_space_memory);
+    fw_cfg_add_i16(fw_cfg, FW_CFG_NB_CPUS, ms->smp.cpus);
+
+    qemu_fdt_add_subnode(ms->fdt, node);
+    qemu_fdt_setprop_string(ms->fdt, node, "compatible", "qemu,fw-cfg-mmio");
+    qemu_fdt_setprop_sized_cells(ms->fdt, node, "reg", 2, base, 2, size);
+    qemu_fdt_setprop(ms->fdt, node, "dma-coherent", NULL, 0);
+}
+
+/* INTx of slot N pin P goes to SPI base + (N + P) % 4, the usual swizzle. */
+static void virtcca_fdt_add_pcie_irq_map(VirtCCAMachineState *vms,
+                                         const char *node)
+{
+    void *fdt = MACHINE(vms)->fdt;
+    uint32_t map[4][4][10];
+    int slot, pin, i;
+
+    for (slot = 0; slot < 4; slot++) {
+        for (pin = 0; pin < 4; pin++) {
+            uint32_t entry[10] = {
+                PCI_DEVFN(slot, 0) << 8, 0, 0, pin + 1,
+                vms->gic_phandle, 0, 0, GIC_FDT_IRQ_TYPE_SPI,
+                VIRTCCA_PCIE_IRQ + (slot + pin) % PCI_NUM_PINS,
+                GIC_FDT_IRQ_FLAGS_LEVEL_HI,
+            };
+
+            for (i = 0; i < 10; i++) {
+                map[slot][pin][i] = cpu_to_be32(entry[i]);
+            }
+        }
+    }
+    qemu_fdt_setprop(fdt, node, "interrupt-map", map, sizeof(map));
+    qemu_fdt_setprop_cells(fdt, node, "interrupt-map-mask",
+                           PCI_DEVFN(3, 0) << 8, 0, 0, 0x7);
+}
+
+static void virtcca_create_pcie(VirtCCAMachineState *vms)
+{
+    MachineState *ms = MACHINE(vms);
+    void *fdt = ms->fdt;
+    const MemMapEntry *ecam = &virtcca_memmap[VIRTCCA_PCIE_ECAM];
+    const MemMapEntry *mmio = &virtcca_memmap[VIRTCCA_PCIE_MMIO];
+    const MemMapEntry *pio = &virtcca_memmap[VIRTCCA_PCIE_PIO];
+    g_autofree char *node = g_strdup_printf("/pcie@%" HWADDR_PRIx,
+                                            mmio->base);
+    DeviceState *dev = qdev_new(TYPE_GPEX_HOST);
+    SysBusDevice *sbd = SYS_BUS_DEVICE(dev);
+    MemoryRegion *ecam_alias = g_new0(MemoryRegion, 1);
+    MemoryRegion *mmio_alias = g_new0(MemoryRegion, 1);
+    int nr_buses = ecam->size / PCIE_MMCFG_SIZE_MIN;
+    int i;
+
+    sysbus_realize_and_unref(sbd, &error_fatal);
+
+    /* The window shows PCI memory space 1:1 at the same addresses. */
+    memory_region_init_alias(ecam_alias, OBJECT(dev), "pcie-ecam",
+                             sysbus_mmio_get_region(sbd, 0), 0, ecam->size);
+    memory_region_add_subregion(get_system_memory(), ecam->base, ecam_alias);
+    memory_region_init_alias(mmio_alias, OBJECT(dev), "pcie-mmio",
+                             sysbus_mmio_get_region(sbd, 1),
+                             mmio->base, mmio->size);
+    memory_region_add_subregion(get_system_memory(), mmio->base, mmio_alias);
+    sysbus_mmio_map(sbd, 2, pio->base);
+
+    for (i = 0; i < PCI_NUM_PINS; i++) {
+        sysbus_connect_irq(sbd, i,
+                           qdev_get_gpio_in(vms->gic, VIRTCCA_PCIE_IRQ + i));
+        gpex_set_irq_num(GPEX_HOST(dev), i, VIRTCCA_PCIE_IRQ + i);
+    }
+    pci_init_nic_devices(PCI_HOST_BRIDGE(dev)->bus,
+                         MACHINE_GET_CLASS(ms)->default_nic);
+
+    qemu_fdt_add_subnode(fdt, node);
+    qemu_fdt_setprop_string(fdt, node, "compatible", "pci-host-ecam-generic");
+    qemu_fdt_setprop_string(fdt, node, "device_type", "pci");
+    qemu_fdt_setprop_cell(fdt, node, "#address-cells", 3);
+    qemu_fdt_setprop_cell(fdt, node, "#size-cells", 2);
+    qemu_fdt_setprop_cell(fdt, node, "#interrupt-cells", 1);
+    qemu_fdt_setprop_cell(fdt, node, "linux,pci-domain", 0);
+    qemu_fdt_setprop_cells(fdt, node, "bus-range", 0, nr_buses - 1);
+    qemu_fdt_setprop(fdt, node, "dma-coherent", NULL, 0);
+    qemu_fdt_setprop_sized_cells(fdt, node, "reg", 2, ecam->base,
+                                 2, ecam->size);
+    qemu_fdt_setprop_sized_cells(fdt, node, "ranges",
+        1, FDT_PCI_RANGE_IOPORT, 2, 0, 2, pio->base, 2, pio->size,
+        1, FDT_PCI_RANGE_MMIO, 2, mmio->base, 2, mmio->base, 2, mmio->size);
+    virtcca_fdt_add_pcie_irq_map(vms, node);
+}
+
+static void *virtcca_get_dtb(const struct arm_boot_info *binfo, int *size)
+{
+    VirtCCAMachineState *vms = container_of(binfo, VirtCCAMachineState,
+                                            bootinfo);
+    MachineState *ms = MACHINE(vms);
+
+    *size = vms->fdt_size;
+    return ms->fdt;
+}
+
+static void virtcca_init(MachineState *ms)
+{
+    VirtCCAMachineState *vms = VIRTCCA_MACHINE(ms);
+    const MemMapEntry *mem = &virtcca_memmap[VIRTCCA_MEM];
+    unsigned int max_cpus = VIRTCCA_REDIST_SIZE / GICV3_REDIST_SIZE;
+
+    if (ms->smp.max_cpus > max_cpus) {
+        error_report("virtcca: at most %u CPUs are supported (-smp)",
+                     max_cpus);
+        exit(1);
+    }
+    if (ms->ram_size > mem->size) {
+        error_report("virtcca: at most %" PRIu64 " GiB of RAM is supported "
+                     "(-m)", mem->size / GiB);
+        exit(1);
+    }
+
+    /*
+     * The Secure world sees the Non-secure one plus what is secure only;
+     * secure-only regions go in at higher priority.
+     */
+    memory_region_init(&vms->secure_sysmem, OBJECT(ms), "virtcca.secure",
+                       UINT64_MAX);
+    memory_region_add_subregion_overlap(&vms->secure_sysmem, 0,
+                                        get_system_memory(), -1);
+
+    virtcca_create_cpus(vms);
+    memory_region_add_subregion(get_system_memory(), mem->base, ms->ram);
+
+    virtcca_create_fdt(vms);
+    virtcca_create_gic(vms);
+    virtcca_create_uart(vms);
+    virtcca_create_rtc(vms);
+    virtcca_create_fw_cfg(vms);
+    virtcca_create_pcie(vms);
+
+    vms->bootinfo.ram_size = ms->ram_size;
+    vms->bootinfo.board_id = -1;
+    vms->bootinfo.loader_start = mem->base;
+    vms->bootinfo.get_dtb = virtcca_get_dtb;
+    /*
+     * Realms reach the monitor and PSCI through SMC only, so the conduit
+     * is SMC whether or not a realm runs; arm_load_kernel() writes /psci.
+     */
+    vms->bootinfo.psci_conduit = QEMU_PSCI_CONDUIT_SMC;
+    vms->bootinfo.secure_boot = false;
+    arm_load_kernel(ARM_CPU(first_cpu), ms, &vms->bootinfo);
+}
+
+static const CPUArchIdList *virtcca_possible_cpu_arch_ids(MachineState *ms)
+{
+    unsigned int n;
+
+    if (ms->possible_cpus) {
+        return ms->possible_cpus;
+    }
+    ms->possible_cpus = g_malloc0(sizeof(CPUArchIdList) +
+                                  sizeof(CPUArchId) * ms->smp.max_cpus);
+    ms->possible_cpus->len = ms->smp.max_cpus;
+    for (n = 0; n < ms->smp.max_cpus; n++) {
+        /* Eight CPUs per cluster (Aff1), as GICv3 target lists allow 16. */
+        ms->possible_cpus->cpus[n].type = ms->cpu_type;
+        ms->possible_cpus->cpus[n].arch_id = ((n / 8) << ARM_AFF1_SHIFT) |
+                                             (n % 8);
+        ms->possible_cpus->cpus[n].props.has_thread_id = true;
+        ms->possible_cpus->cpus[n].props.thread_id = n;
+    }
+    return ms->possible_cpus;
+}
+
+static GlobalProperty virtcca_globals[] = {
+    /*
+     * Guests boot from -kernel: option ROMs are never run, and Debian's
+     * build ships none, so the default NIC must not ask for one.
+     */
+    { "virtio-net-pci", "romfile", "" },
+};
+
+static void virtcca_class_init(ObjectClass *oc, const void *data)
+{
+    MachineClass *mc = MACHINE_CLASS(oc);
+    static const char * const valid_cpu_types[] = {
+        ARM_CPU_TYPE_NAME("max"),
+        ARM_CPU_TYPE_NAME("neoverse-n2"),
+        ARM_CPU_TYPE_NAME("neoverse-v1"),
+        ARM_CPU_TYPE_NAME("cortex-a76"),
+        NULL,
+    };
+
+    mc->desc = "virtCCA: TrustZone platform for Arm CCA realms";
+    mc->init = virtcca_init;
+    mc->max_cpus = VIRTCCA_REDIST_SIZE / GICV3_REDIST_SIZE;
+    mc->default_cpu_type = ARM_CPU_TYPE_NAME("max");
+    mc->valid_cpu_types = valid_cpu_types;
+    mc->default_ram_size = 1 * GiB;
+    mc->default_ram_id = "virtcca.ram";
+    mc->default_nic = "virtio-net-pci";
+    mc->block_default_type = IF_VIRTIO;
+    mc->no_cdrom = 1;
+    mc->pci_allow_0_address = true;
+    mc->minimum_page_bits = 12;
+    mc->possible_cpu_arch_ids = virtcca_possible_cpu_arch_ids;
+    compat_props_add(mc->compat_props, virtcca_globals,
+                     G_N_ELEMENTS(virtcca_globals));
+}
+
+static const TypeInfo virtcca_machine_types[] = {
+    {
+        .name = TYPE_VIRTCCA_MACHINE,
+        .parent = TYPE_MACHINE,
+        .instance_size = sizeof(VirtCCAMachineState),
+        .class_init = virtcca_class_init,
+        .interfaces = aarch64_machine_interfaces,
+    },
+};
+
+DEFINE_TYPES(virtcca_machine_types)

@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * virtcca: a TrustZone platform for Arm CCA realms (virtCCA)
+ *
+ * The machine's memory map and state, shared by the machine's source
+ * files.
+ */
+#ifndef HW_ARM_VIRTCCA_H
+#define HW_ARM_VIRTCCA_H
+
+#include "exec/hwaddr.h"
+#include "hw/boards.h"
+#include "hw/arm/boot.h"
+#include "qom/object.h"
+
+#define TYPE_VIRTCCA_MACHINE MACHINE_TYPE_NAME("virtcca")
+OBJECT_DECLARE_SIMPLE_TYPE(VirtCCAMachineState, VIRTCCA_MACHINE)
+
+/* Regions of the memory map; the table lives in virtcca.c. */
+enum {
+    VIRTCCA_GIC_DIST,
+    VIRTCCA_GIC_REDIST,
+    VIRTCCA_UART,
+    VIRTCCA_RTC,
+    VIRTCCA_FW_CFG,
+    VIRTCCA_PCIE_MMIO,
+    VIRTCCA_PCIE_PIO,
+    VIRTCCA_PCIE_ECAM,
+    VIRTCCA_MEM,
+    VIRTCCA_MEMMAP_ENTRIES,
+};
+
+/* Shared peripheral interrupts (SPI numbers, GIC INTID - 32). */
+enum {
+    VIRTCCA_UART_IRQ = 1,
+    VIRTCCA_RTC_IRQ = 2,
+    VIRTCCA_PCIE_IRQ = 3,   /* four of them: INTA..INTD */
+};
+
+#define VIRTCCA_NUM_IRQS 64
+
+extern const MemMapEntry virtcca_memmap[VIRTCCA_MEMMAP_ENTRIES];
+
+struct VirtCCAMachineState {
+    MachineState parent_obj;
+
+    struct arm_boot_info bootinfo;
+    DeviceState *gic;
+    MemoryRegion secure_sysmem;
+    uint32_t gic_phandle;
+    uint32_t clock_phandle;
+    int fdt_size;
+};
+
+#endif
