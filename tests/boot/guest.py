@@ -308,14 +308,18 @@ def _cli(argv: List[str]) -> int:
     if qargs and not qargs[0].startswith("-"):
         cmd = qargs
     else:
-        cmd = [default_qemu()] + qargs
-    if a.guest:
-        cmd += default_guest().args(a.append)
+        try:
+            cmd = [default_qemu()] + qargs
+        except FileNotFoundError as e:
+            print(f"guest.py: {e}", file=sys.stderr)
+            return 2
     t0 = time.monotonic()
     try:
+        if a.guest:
+            cmd += default_guest().args(a.append)
         report, _, status = run(cmd, timeout=a.timeout, console_log=a.console,
                                 echo=sys.stderr if a.echo else None)
-    except GuestError as e:
+    except (GuestError, OSError) as e:
         print(f"guest.py: {e}", file=sys.stderr)
         return 2
     if a.json:

@@ -385,9 +385,8 @@ static uint64_t realm_arg(Tmm *tmm, Input *in, uint64_t rd)
     return u64(in);
 }
 
-static void realm_smc(Tmm *tmm, Input *in)
+static void realm_smc_on(Tmm *tmm, Input *in, uint64_t rec)
 {
-    uint64_t rec = pick_rec(tmm, in, RUNNING_REC);
     TmmVcpuContext *c = &vcpu[(rec - SEC_BASE) / GRAN % NR_SEC];
     uint8_t s = u8(in);
     uint64_t rd = rec_owner(tmm, rec);
@@ -411,6 +410,11 @@ static void realm_smc(Tmm *tmm, Input *in)
         c->gprs[2] = u8(in) < 200 ? (uint64_t)(u8(in) % 16) * GRAN : 0;
     }
     smc_res[tmm_rec_smc(tmm, rec, c)]++;
+}
+
+static void realm_smc(Tmm *tmm, Input *in)
+{
+    realm_smc_on(tmm, in, pick_rec(tmm, in, RUNNING_REC));
 }
 
 static void realm_exit(Tmm *tmm, Input *in)
@@ -644,6 +648,71 @@ static void build_realm(Tmm *tmm, Input *in)
     }
 }
 
+/*
+ * One round trip of a realm vCPU, the way a host drives it: enter, one SMC
+ * from the realm, the host's answer to what exited (SET_RIPAS over the
+ * requested range, PSCI_COMPLETE for the named target), enter again, and
+ * exit on an interrupt.
+ */
+static void realm_round_trip(Tmm *tmm, Input *in)
+{
+    uint64_t rec = pick_rec(tmm, in, IDLE_REC), run = ns_pa(u8(in));
+    TmmVcpuContext *c = &vcpu[(rec - SEC_BASE) / GRAN % NR_SEC];
+    TmmExitEvent ev = { .kind = TMM_EVENT_IRQ };
+    uint64_t r[TMM_RMI_REGS], flags = 0, reason;
+    uint8_t *rp = fuzz_map(NULL, run);
+    TmmRec *rs;
+
+    memcpy(rp, &flags, 8);
+    run_of[(rec - SEC_BASE) / GRAN % NR_SEC] = run;
+    if (tmm_rec_enter(tmm, rec, run, c) != 0) {
+        return;
+    }
+    check(tmm, "entry");
+    realm_smc_on(tmm, in, rec);
+    check(tmm, "SMC");
+    rs = rec_at(tmm, rec);
+    if (rs && rs->running) {
+        tmm_rec_exit(tmm, rec, c, &ev);
+        return;
+    }
+    memcpy(&reason, rp + 0x800, 8);
+    if (reason == TMM_EXIT_RIPAS_CHANGE) {
+        uint64_t base, top;
+
+        memcpy(&base, rp + 0xd00, 8);
+        memcpy(&top, rp + 0xd08, 8);
+        while (base < top && u8(in) < 240) {
+            memset(r, 0, sizeof(r));
+            r[0] = TMM_RMI_RTT_SET_RIPAS;
+            r[1] = rec_owner(tmm, rec);
+            r[2] = rec;
+            r[3] = base;
+            r[4] = u8(in) < 128 ? top : base + GRAN;
+            rmi(tmm, r);
+            if (r[0]) {
+                break;
+            }
+            base = r[1];
+        }
+        flags = u8(in) & TMM_REC_ENTRY_RIPAS_RESPONSE;
+    } else if (reason == TMM_EXIT_PSCI && rs && rs->psci_pending) {
+        memset(r, 0, sizeof(r));
+        r[0] = TMM_RMI_PSCI_COMPLETE;
+        r[1] = rec;
+        r[2] = rec_by_mpidr(tmm, rec, rs->psci_target);
+        r[3] = u8(in) < 200 ? 0 : (uint64_t)-3;
+        rmi(tmm, r);
+    } else if (reason == TMM_EXIT_SYNC) {
+        flags = u8(in) & (TMM_REC_ENTRY_EMUL_MMIO | TMM_REC_ENTRY_INJECT_SEA);
+    }
+    memcpy(rp, &flags, 8);
+    if (tmm_rec_enter(tmm, rec, run, c) == 0) {
+        check(tmm, "entry");
+        tmm_rec_exit(tmm, rec, c, &ev);
+    }
+}
+
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -683,10 +752,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
     }
     while (in.len && ops++ < MAX_OPS) {
-        uint8_t op = u8(&in) % 27;
+        uint8_t op = u8(&in) % 28;
 
         if (op == 26) {
             build_realm(tmm, &in);
+        } else if (op == 27) {
+            realm_round_trip(tmm, &in);
         } else if (op < 20) {
             host_op(tmm, &in, op);
         } else if (op == 20 || op == 21) {

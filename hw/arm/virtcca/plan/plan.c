@@ -1,0 +1,421 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The launch plan: construction, checks and its text form.
+ */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "plan.h"
+#include "measure/measure.h"
+
+#define GRANULE 4096ULL
+#define PLAN_MAGIC "virtcca-plan 1"
+
+static void *xrealloc(void *p, size_t n)
+{
+    p = realloc(p, n);
+    if (!p) {
+        abort();
+    }
+    return p;
+}
+
+void virtcca_plan_init(VirtccaPlan *plan)
+{
+    memset(plan, 0, sizeof(*plan));
+    plan->params.hash_algo = TMM_HASH_SHA256;
+    plan->params.s2sz = 48;
+}
+
+void virtcca_plan_free(VirtccaPlan *plan)
+{
+    free(plan->ram);
+    free(plan->images);
+    free(plan->recs);
+    memset(plan, 0, sizeof(*plan));
+}
+
+void virtcca_plan_add_ram(VirtccaPlan *plan, uint64_t base, uint64_t top)
+{
+    plan->ram = xrealloc(plan->ram, (plan->nr_ram + 1) * sizeof(*plan->ram));
+    plan->ram[plan->nr_ram].base = base;
+    plan->ram[plan->nr_ram].top = top;
+    plan->nr_ram++;
+}
+
+void virtcca_plan_add_image(VirtccaPlan *plan, const char *name,
+                            uint64_t ipa, const uint8_t *data, uint64_t size)
+{
+    VirtccaPlanImage *img;
+
+    plan->images = xrealloc(plan->images,
+                            (plan->nr_images + 1) * sizeof(*plan->images));
+    img = &plan->images[plan->nr_images++];
+    memset(img, 0, sizeof(*img));
+    snprintf(img->name, sizeof(img->name), "%s", name);
+    img->ipa = ipa;
+    img->size = size;
+    img->data = data;
+}
+
+void virtcca_plan_add_rec(VirtccaPlan *plan, const VirtccaPlanRec *rec)
+{
+    plan->recs = xrealloc(plan->recs, (plan->nr_recs + 1) * sizeof(*rec));
+    plan->recs[plan->nr_recs++] = *rec;
+}
+
+static int cmp_range(const void *a, const void *b)
+{
+    const VirtccaPlanRange *x = a, *y = b;
+
+    return x->base < y->base ? -1 : x->base > y->base;
+}
+
+static int cmp_image(const void *a, const void *b)
+{
+    const VirtccaPlanImage *x = a, *y = b;
+
+    return x->ipa < y->ipa ? -1 : x->ipa > y->ipa;
+}
+
+void virtcca_plan_sort(VirtccaPlan *plan)
+{
+    if (plan->nr_ram) {
+        qsort(plan->ram, plan->nr_ram, sizeof(*plan->ram), cmp_range);
+    }
+    if (plan->nr_images) {
+        qsort(plan->images, plan->nr_images, sizeof(*plan->images),
+              cmp_image);
+    }
+}
+
+static bool fail(char *err, size_t len, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(err, len, fmt, ap);
+    va_end(ap);
+    return false;
+}
+
+static bool in_ram(const VirtccaPlan *plan, uint64_t base, uint64_t top)
+{
+    size_t i;
+
+    for (i = 0; i < plan->nr_ram; i++) {
+        if (base >= plan->ram[i].base && top <= plan->ram[i].top) {
+            return true;
+        }
+    }
+    return false;
+}
+
+bool virtcca_plan_check(const VirtccaPlan *plan, char *err, size_t len)
+{
+    const VirtccaPlanParams *p = &plan->params;
+    uint64_t par_size;
+    size_t i;
+
+    if (!tmm_hash_algo_valid(p->hash_algo)) {
+        return fail(err, len, "unknown hash algorithm %u", p->hash_algo);
+    }
+    if (p->s2sz < 32 || p->s2sz > 48) {
+        return fail(err, len, "IPA width %u is outside 32..48", p->s2sz);
+    }
+    par_size = 1ULL << (p->s2sz - 1);
+    if (!plan->nr_ram) {
+        return fail(err, len, "the realm has no RAM");
+    }
+    for (i = 0; i < plan->nr_ram; i++) {
+        const VirtccaPlanRange *r = &plan->ram[i];
+
+        if (r->base % GRANULE || r->top % GRANULE || r->top <= r->base) {
+            return fail(err, len, "RAM range 0x%" PRIx64 "-0x%" PRIx64
+                        " is empty or not 4 KiB aligned", r->base, r->top);
+        }
+        if (r->top > par_size) {
+            return fail(err, len, "RAM range 0x%" PRIx64 "-0x%" PRIx64
+                        " is outside the protected IPA space (%u bits)",
+                        r->base, r->top, p->s2sz);
+        }
+        if (i && r->base < plan->ram[i - 1].top) {
+            return fail(err, len, "RAM ranges overlap or are not sorted");
+        }
+    }
+    for (i = 0; i < plan->nr_images; i++) {
+        const VirtccaPlanImage *img = &plan->images[i];
+
+        if (!img->size || img->ipa + img->size < img->ipa ||
+            !in_ram(plan, img->ipa, img->ipa + img->size)) {
+            return fail(err, len, "image %s (0x%" PRIx64 ", %" PRIu64
+                        " bytes) is not inside the realm's RAM", img->name,
+                        img->ipa, img->size);
+        }
+        if (i && img->ipa < plan->images[i - 1].ipa +
+                 plan->images[i - 1].size) {
+            return fail(err, len, "images %s and %s overlap or are not "
+                        "sorted", plan->images[i - 1].name, img->name);
+        }
+    }
+    if (!plan->nr_recs) {
+        return fail(err, len, "the realm has no REC");
+    }
+    return true;
+}
+
+/* Text form */
+
+typedef struct StrBuf {
+    char *s;
+    size_t len, cap;
+} StrBuf;
+
+static void sb_printf(StrBuf *sb, const char *fmt, ...)
+{
+    va_list ap;
+    int n;
+
+    for (;;) {
+        size_t room = sb->cap - sb->len;
+
+        va_start(ap, fmt);
+        n = vsnprintf(sb->s ? sb->s + sb->len : NULL, room, fmt, ap);
+        va_end(ap);
+        if (n >= 0 && (size_t)n < room) {
+            sb->len += n;
+            return;
+        }
+        sb->cap = sb->cap * 2 + n + 64;
+        sb->s = xrealloc(sb->s, sb->cap);
+    }
+}
+
+static void sb_hex(StrBuf *sb, const uint8_t *b, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        sb_printf(sb, "%02x", b[i]);
+    }
+}
+
+char *virtcca_plan_to_text(const VirtccaPlan *plan)
+{
+    const VirtccaPlanParams *p = &plan->params;
+    StrBuf sb = { 0 };
+    uint8_t digest[TMM_HASH_MAX_SIZE];
+    size_t i, r;
+
+    sb_printf(&sb, "%s\n", PLAN_MAGIC);
+    sb_printf(&sb, "realm hash=%s s2sz=%u flags=0x%" PRIx64 " sve_vl=%"
+              PRIu64 " num_bps=%" PRIu64 " num_wps=%" PRIu64
+              " pmu_num_ctrs=%" PRIu64 " rpv=", tmm_hash_name(p->hash_algo),
+              p->s2sz, p->flags, p->sve_vl, p->num_bps, p->num_wps,
+              p->pmu_num_ctrs);
+    sb_hex(&sb, p->rpv, sizeof(p->rpv));
+    sb_printf(&sb, "\n");
+    for (i = 0; i < plan->nr_ram; i++) {
+        sb_printf(&sb, "ram base=0x%" PRIx64 " top=0x%" PRIx64 "\n",
+                  plan->ram[i].base, plan->ram[i].top);
+    }
+    for (i = 0; i < plan->nr_images; i++) {
+        const VirtccaPlanImage *img = &plan->images[i];
+
+        tmm_hash(TMM_HASH_SHA256, img->data, img->size, digest);
+        sb_printf(&sb, "image name=%s ipa=0x%" PRIx64 " size=%" PRIu64
+                  " sha256=", img->name, img->ipa, img->size);
+        sb_hex(&sb, digest, 32);
+        sb_printf(&sb, "\n");
+    }
+    for (i = 0; i < plan->nr_recs; i++) {
+        const VirtccaPlanRec *rec = &plan->recs[i];
+
+        sb_printf(&sb, "rec mpidr=0x%" PRIx64 " pc=0x%" PRIx64
+                  " runnable=%d", rec->mpidr, rec->pc, rec->runnable);
+        for (r = 0; r < 8; r++) {
+            sb_printf(&sb, " x%zu=0x%" PRIx64, r, rec->gprs[r]);
+        }
+        sb_printf(&sb, "\n");
+    }
+    return sb.s;
+}
+
+/* The value of "key=" in a line of space-separated key=value words. */
+static const char *field(const char *line, const char *key, size_t *vlen)
+{
+    size_t klen = strlen(key);
+    const char *p = line;
+
+    while ((p = strstr(p, key)) != NULL) {
+        if ((p == line || p[-1] == ' ') && p[klen] == '=') {
+            const char *v = p + klen + 1;
+
+            *vlen = strcspn(v, " \n");
+            return v;
+        }
+        p += klen;
+    }
+    return NULL;
+}
+
+static bool field_u64(const char *line, const char *key, uint64_t *out)
+{
+    size_t vlen;
+    const char *v = field(line, key, &vlen);
+    char buf[32], *end;
+
+    if (!v || vlen == 0 || vlen >= sizeof(buf)) {
+        return false;
+    }
+    memcpy(buf, v, vlen);
+    buf[vlen] = 0;
+    *out = strtoull(buf, &end, 0);
+    return *end == 0;
+}
+
+static bool field_hex(const char *line, const char *key, uint8_t *out,
+                      size_t n)
+{
+    size_t vlen, i;
+    const char *v = field(line, key, &vlen);
+
+    if (!v || vlen != 2 * n) {
+        return false;
+    }
+    for (i = 0; i < n; i++) {
+        unsigned int byte;
+
+        if (sscanf(v + 2 * i, "%2x", &byte) != 1) {
+            return false;
+        }
+        out[i] = byte;
+    }
+    return true;
+}
+
+static bool parse_realm(const char *line, VirtccaPlanParams *p)
+{
+    size_t vlen;
+    const char *hash = field(line, "hash", &vlen);
+    uint64_t s2sz;
+
+    if (!hash) {
+        return false;
+    }
+    if (vlen == 7 && !strncmp(hash, "sha-256", 7)) {
+        p->hash_algo = TMM_HASH_SHA256;
+    } else if (vlen == 7 && !strncmp(hash, "sha-512", 7)) {
+        p->hash_algo = TMM_HASH_SHA512;
+    } else {
+        return false;
+    }
+    if (!field_u64(line, "s2sz", &s2sz) || s2sz > 64) {
+        return false;
+    }
+    p->s2sz = s2sz;
+    return field_u64(line, "flags", &p->flags) &&
+           field_u64(line, "sve_vl", &p->sve_vl) &&
+           field_u64(line, "num_bps", &p->num_bps) &&
+           field_u64(line, "num_wps", &p->num_wps) &&
+           field_u64(line, "pmu_num_ctrs", &p->pmu_num_ctrs) &&
+           field_hex(line, "rpv", p->rpv, sizeof(p->rpv));
+}
+
+static bool parse_rec(const char *line, VirtccaPlanRec *rec)
+{
+    uint64_t runnable;
+    char key[4];
+    int r;
+
+    memset(rec, 0, sizeof(*rec));
+    if (!field_u64(line, "mpidr", &rec->mpidr) ||
+        !field_u64(line, "pc", &rec->pc) ||
+        !field_u64(line, "runnable", &runnable) || runnable > 1) {
+        return false;
+    }
+    rec->runnable = runnable;
+    for (r = 0; r < 8; r++) {
+        snprintf(key, sizeof(key), "x%d", r);
+        if (!field_u64(line, key, &rec->gprs[r])) {
+            return false;
+        }
+    }
+    return true;
+}
+
+bool virtcca_plan_from_text(const char *text, VirtccaPlan *plan,
+                            uint8_t **image_sha256, char *err, size_t len)
+{
+    const char *line = text;
+    bool have_realm = false;
+    unsigned lineno = 0;
+    uint8_t *sums = NULL;
+
+    virtcca_plan_init(plan);
+    *image_sha256 = NULL;
+    while (line && *line) {
+        const char *next = strchr(line, '\n');
+        size_t n = next ? (size_t)(next - line) : strlen(line);
+        char *l = strndup(line, n);
+        bool ok = true;
+
+        lineno++;
+        if (lineno == 1) {
+            ok = !strcmp(l, PLAN_MAGIC);
+        } else if (!strncmp(l, "realm ", 6)) {
+            ok = !have_realm && parse_realm(l, &plan->params);
+            have_realm = true;
+        } else if (!strncmp(l, "ram ", 4)) {
+            uint64_t base, top;
+
+            ok = field_u64(l, "base", &base) && field_u64(l, "top", &top);
+            if (ok) {
+                virtcca_plan_add_ram(plan, base, top);
+            }
+        } else if (!strncmp(l, "image ", 6)) {
+            size_t vlen;
+            const char *name = field(l, "name", &vlen);
+            uint64_t ipa, size;
+            char nbuf[VIRTCCA_PLAN_MAX_NAME];
+
+            ok = name && vlen > 0 && vlen < sizeof(nbuf) &&
+                 field_u64(l, "ipa", &ipa) && field_u64(l, "size", &size);
+            if (ok) {
+                memcpy(nbuf, name, vlen);
+                nbuf[vlen] = 0;
+                virtcca_plan_add_image(plan, nbuf, ipa, NULL, size);
+                sums = xrealloc(sums, plan->nr_images * 32);
+                ok = field_hex(l, "sha256",
+                               sums + (plan->nr_images - 1) * 32, 32);
+            }
+        } else if (!strncmp(l, "rec ", 4)) {
+            VirtccaPlanRec rec;
+
+            ok = parse_rec(l, &rec);
+            if (ok) {
+                virtcca_plan_add_rec(plan, &rec);
+            }
+        } else if (l[0] != 0 && l[0] != '#') {
+            ok = false;
+        }
+        free(l);
+        if (!ok) {
+            free(sums);
+            virtcca_plan_free(plan);
+            return fail(err, len, "plan line %u is not valid%s", lineno,
+                        lineno == 1 ? " (expected \"" PLAN_MAGIC "\")" : "");
+        }
+        line = next ? next + 1 : NULL;
+    }
+    if (!have_realm) {
+        free(sums);
+        virtcca_plan_free(plan);
+        return fail(err, len, "the plan has no realm line");
+    }
+    *image_sha256 = sums;
+    return true;
+}
