@@ -32,7 +32,8 @@ export CCACHE_NOHASHDIR := true
 
 QTESTS := tests/qtest/virtcca-test
 
-.PHONY: all deps qemu-tree qemu tmm guest check demo bench clean help
+.PHONY: all deps qemu-tree qemu tmm guest check demo bench fuzz coverage \
+	clean help
 
 all: qemu tmm
 
@@ -40,6 +41,8 @@ help:
 	@echo "make demo    build everything and boot the default realm guest"
 	@echo "make check   build everything and run every test"
 	@echo "make bench   run the benchmarks"
+	@echo "make fuzz    run the TMM fuzzer (FUZZ_RUNS=$(FUZZ_RUNS))"
+	@echo "make coverage  line coverage of the TMM core"
 	@echo "make qemu | tmm | guest | clean"
 
 deps:
@@ -81,6 +84,36 @@ check: qemu tmm guest
 
 demo: qemu guest
 	@$(PYTHON) tests/boot/demo.py --qemu $(QEMU_BIN) --guest $(GUEST_DIR)
+
+bench: tmm
+	@$(PYTHON) tests/bench/run.py --build $(BUILD)
+
+# The libFuzzer target over the RMI and RSI surface, built with clang.
+FUZZ_RUNS ?= 10000000
+FUZZ_BUILD := $(BUILD)/tmm-fuzz
+FUZZ_CORPUS := $(VIRTCCA_CACHE)/fuzz-corpus
+fuzz:
+	@EXTRA_PKGS="clang libclang-rt-14-dev" sh scripts/install-deps.sh
+	@[ -f $(FUZZ_BUILD)/build.ninja ] || \
+		CC=clang meson setup -Dfuzzer=enabled -Dwerror=false \
+			$(FUZZ_BUILD) >/dev/null
+	@meson compile -C $(FUZZ_BUILD) fuzz-rmi >/dev/null
+	@mkdir -p $(FUZZ_CORPUS)
+	$(FUZZ_BUILD)/tests/tmm/core/fuzz-rmi -runs=$(FUZZ_RUNS) \
+		-print_final_stats=1 $(FUZZ_CORPUS)
+
+# Line coverage of the TMM core library by its unit tests (gcovr).
+COV_BUILD := $(BUILD)/tmm-coverage
+coverage:
+	@EXTRA_PKGS="gcovr" sh scripts/install-deps.sh
+	@[ -f $(COV_BUILD)/build.ninja ] || \
+		meson setup -Db_coverage=true $(COV_BUILD) >/dev/null
+	@meson compile -C $(COV_BUILD) >/dev/null
+	@find $(COV_BUILD) -name '*.gcda' -delete
+	@meson test -C $(COV_BUILD) --num-processes 2 >/dev/null || \
+		{ echo "coverage: unit tests failed"; exit 1; }
+	@cd $(COV_BUILD) && gcovr -r $(TOP) --filter '$(TOP)/hw/arm/virtcca/' \
+		--object-directory . --print-summary --txt-summary | tail -40
 
 clean:
 	rm -rf $(BUILD)
