@@ -30,7 +30,7 @@ QEMU_CONFIGURE := --cc="ccache cc" --python=$(PYTHON) \
 export CCACHE_BASEDIR := $(BUILD)
 export CCACHE_NOHASHDIR := true
 
-QTESTS := tests/qtest/virtcca-test
+QTESTS := tests/qtest/virtcca-test tests/qtest/tzc400-test
 
 .PHONY: all deps qemu-tree qemu tmm guest check demo bench fuzz coverage \
 	clean help

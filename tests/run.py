@@ -21,7 +21,7 @@ import sys
 import unittest
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-QTESTS = ["virtcca-test"]
+QTESTS = ["virtcca-test", "tzc400-test"]
 
 
 class Tally:

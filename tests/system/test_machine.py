@@ -57,6 +57,39 @@ class MachineCommandLine(unittest.TestCase):
         self.assertIn("virtcca", proc.stdout)
         self.assertIn("123", proc.stdout)
 
+    def test_secure_memory_size_is_listed(self):
+        out = qemu("-M", "virtcca,help").stdout
+        self.assertIn("secure-memory-size", out)
+
+    def test_secure_memory_size_not_4k_multiple_is_refused(self):
+        proc = qemu("-M", "virtcca,secure-memory-size=4097", "-display",
+                    "none", "-nic", "none")
+        self.assertNotEqual(proc.returncode, 0)
+        self.assertIn("secure-memory-size", proc.stdout)
+        self.assertIn("4 KiB", proc.stdout)
+
+    def test_secure_memory_size_zero_has_no_tzasc(self):
+        def mtree(machine):
+            proc = subprocess.run(
+                [QEMU, "-M", machine, "-display", "none", "-nic", "none",
+                 "-S", "-monitor", "stdio"],
+                input="info mtree\nquit\n", stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT, text=True, timeout=60)
+            self.assertEqual(proc.returncode, 0, proc.stdout[-2000:])
+            return proc.stdout
+
+        # The default: 64 MiB of Secure DRAM behind the TZC-400, whose
+        # registers are in the Secure address space.
+        out = mtree("virtcca")
+        self.assertRegex(out, r"0000004000000000-0000004003ffffff .*"
+                              r"tzc400-downstream")
+        self.assertIn("virtcca.secure-ram", out)
+        self.assertRegex(out, r"0000000009030000-0000000009030fff .*"
+                              r"tzc400-regs")
+        out = mtree("virtcca,secure-memory-size=0")
+        self.assertNotIn("virtcca.secure-ram", out)
+        self.assertNotIn("tzc400", out)
+
 class DefaultGuestBoots(unittest.TestCase):
     def test_boot_to_report(self):
         image = guest.default_guest()

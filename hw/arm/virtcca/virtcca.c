@@ -6,15 +6,25 @@
  * (below), its own device tree, CPUs with EL3 and a GICv3 with the
  * security extensions, as a TrustZone server has.  Linux is booted
  * directly in the Non-secure world, with QEMU's PSCI on the SMC conduit
- * standing in for the firmware, because realms need that conduit.
+ * standing in for the firmware, because realms need that conduit.  With
+ * -bios, Secure firmware boots instead, at EL3 from a Secure boot ROM,
+ * and provides PSCI itself.
+ *
+ * A TZC-400 (the TZASC) guards a Secure DRAM carve-out above the
+ * Non-secure DRAM window: CPUs of both worlds and every device reach that
+ * DRAM through the TZC's filter, and the TZC's programming port is in the
+ * Secure address space only.
  */
 
 #include "qemu/osdep.h"
 #include "qemu/error-report.h"
 #include "qemu/units.h"
 #include "qapi/error.h"
+#include "qapi/visitor.h"
+#include "qemu/datadir.h"
 #include "qobject/qlist.h"
 #include "system/device_tree.h"
+#include "system/reset.h"
 #include "system/system.h"
 #include "hw/arm/boot.h"
 #include "hw/arm/bsa.h"
@@ -22,24 +32,41 @@
 #include "hw/arm/machines-qom.h"
 #include "hw/char/pl011.h"
 #include "hw/intc/arm_gicv3_common.h"
+#include "hw/loader.h"
 #include "hw/nvram/fw_cfg.h"
 #include "hw/pci/pci.h"
 #include "hw/pci-host/gpex.h"
 #include "hw/qdev-properties.h"
 #include "hw/sysbus.h"
+#include "migration/vmstate.h"
 #include "target/arm/cpu.h"
 #include "target/arm/cpu-qom.h"
 #include "target/arm/gtimer.h"
+#include "tzc400.h"
+#include "virtcca-guest.h"
 #include "virtcca.h"
 
 /* Generic timer frequency: Armv8.6 and later mandate 1 GHz. */
 #define VIRTCCA_GTIMER_HZ   1000000000
 
+/*
+ * Where the TZASC answers the accesses it refuses to CPUs (see tzc400.c):
+ * in system memory, far beyond the physical address range of any CPU.
+ * A device reaching it is refused as if it had addressed the carve-out.
+ */
+#define VIRTCCA_TZASC_CPU_REFUSAL   0x8000000000000000ULL
+
+/* The TZC-400's regions are 4 KiB granular, and so is the carve-out. */
+#define VIRTCCA_SECURE_MEM_ALIGN    (4 * KiB)
+
 /* 24 MiB of GICv3 redistributor space: 123 CPUs (128 KiB each). */
 #define VIRTCCA_REDIST_SIZE 0x00F60000
 
 /*
- * The memory map.  Devices sit in the first GiB, DRAM starts at 1 GiB.
+ * The memory map.  Devices sit in the first GiB, DRAM starts at 1 GiB,
+ * Secure DRAM follows the 255 GiB Non-secure DRAM window.  The Secure
+ * boot ROM and the TZASC's registers exist in the Secure address space
+ * only: Non-secure accesses there find nothing.
  * Everything ends well below 2^47 so that a realm's IPA space of 48 bits
  * (the widest the Linux realm guest is known to handle with its DMA
  * bounce buffers) holds the whole map in its protected half.
@@ -54,6 +81,9 @@ const MemMapEntry virtcca_memmap[VIRTCCA_MEMMAP_ENTRIES] = {
     [VIRTCCA_PCIE_PIO] =    { 0x3EFF0000, 0x00010000 },
     [VIRTCCA_PCIE_ECAM] =   { 0x3F000000, 0x01000000 },
     [VIRTCCA_MEM] =         { 0x40000000, 255 * GiB },
+    [VIRTCCA_SECURE_ROM] =  { 0x00000000, 0x00100000 },
+    [VIRTCCA_TZASC] =       { 0x09030000, 0x00001000 },
+    [VIRTCCA_SECURE_MEM] =  { 0x4000000000ULL, 256 * GiB },
 };
 
 static void virtcca_fdt_add_cpus(VirtCCAMachineState *vms)
@@ -182,7 +212,10 @@ static void virtcca_create_cpus(VirtCCAMachineState *vms)
         }
         object_property_set_int(cpuobj, "cntfrq", VIRTCCA_GTIMER_HZ,
                                 &error_abort);
+        /* A realm's vCPUs see its IPA space, not the bus. */
         object_property_set_link(cpuobj, "memory",
+                                 vms->realm ?
+                                 OBJECT(virtcca_realm_ipa_space(vms->realm)) :
                                  OBJECT(get_system_memory()), &error_abort);
         object_property_set_link(cpuobj, "secure-memory",
                                  OBJECT(&vms->secure_sysmem), &error_abort);
@@ -379,6 +412,9 @@ static void virtcca_create_pcie(VirtCCAMachineState *vms)
                            qdev_get_gpio_in(vms->gic, VIRTCCA_PCIE_IRQ + i));
         gpex_set_irq_num(GPEX_HOST(dev), i, VIRTCCA_PCIE_IRQ + i);
     }
+    if (vms->realm) {
+        virtcca_realm_setup_pci(vms->realm, PCI_HOST_BRIDGE(dev)->bus);
+    }
     pci_init_nic_devices(PCI_HOST_BRIDGE(dev)->bus,
                          MACHINE_GET_CLASS(ms)->default_nic);
 
@@ -399,6 +435,135 @@ static void virtcca_create_pcie(VirtCCAMachineState *vms)
     virtcca_fdt_add_pcie_irq_map(vms, node);
 }
 
+/*
+ * Secure DRAM behind the TZASC.  The TZC's filtered view is what system
+ * memory maps, so the Secure view (which includes system memory), the
+ * Non-secure view and DMA all go through the filter.
+ */
+static void virtcca_create_secure_memory(VirtCCAMachineState *vms)
+{
+    const MemMapEntry *smem = &virtcca_memmap[VIRTCCA_SECURE_MEM];
+    const MemMapEntry *regs = &virtcca_memmap[VIRTCCA_TZASC];
+    SysBusDevice *sbd;
+
+    if (!vms->secure_mem_size) {
+        return;
+    }
+    /* The machine is not a device: register the RAM block by name. */
+    memory_region_init_ram_nomigrate(&vms->secure_ram, OBJECT(vms),
+                                     "virtcca.secure-ram",
+                                     vms->secure_mem_size, &error_fatal);
+    vmstate_register_ram_global(&vms->secure_ram);
+
+    vms->tzasc = qdev_new(TYPE_TZC400);
+    object_property_add_child(OBJECT(vms), "tzasc", OBJECT(vms->tzasc));
+    object_property_set_link(OBJECT(vms->tzasc), "upstream",
+                             OBJECT(&vms->secure_ram), &error_abort);
+    object_property_set_link(OBJECT(vms->tzasc), "ns-view",
+                             OBJECT(get_system_memory()), &error_abort);
+    object_property_set_link(OBJECT(vms->tzasc), "s-view",
+                             OBJECT(&vms->secure_sysmem), &error_abort);
+    qdev_prop_set_uint64(vms->tzasc, "base", smem->base);
+    qdev_prop_set_uint64(vms->tzasc, "cpu-refusal-base",
+                         VIRTCCA_TZASC_CPU_REFUSAL);
+    sbd = SYS_BUS_DEVICE(vms->tzasc);
+    sysbus_realize_and_unref(sbd, &error_fatal);
+
+    memory_region_add_subregion(&vms->secure_sysmem, regs->base,
+                                sysbus_mmio_get_region(sbd, 0));
+    memory_region_add_subregion(get_system_memory(), smem->base,
+                                sysbus_mmio_get_region(sbd, 1));
+    memory_region_add_subregion(get_system_memory(),
+                                VIRTCCA_TZASC_CPU_REFUSAL,
+                                sysbus_mmio_get_region(sbd, 2));
+    qdev_connect_gpio_out_named(vms->tzasc, "irq", 0,
+                                qdev_get_gpio_in(vms->gic,
+                                                 VIRTCCA_TZASC_IRQ));
+}
+
+static void virtcca_tzasc_write(VirtCCAMachineState *vms, hwaddr offset,
+                                uint32_t value)
+{
+    MemTxAttrs secure = { .secure = 1 };
+    MemTxResult res;
+
+    address_space_stl_le(&vms->secure_as,
+                         virtcca_memmap[VIRTCCA_TZASC].base + offset, value,
+                         secure, &res);
+    assert(res == MEMTX_OK);
+}
+
+/*
+ * What this platform's boot firmware does before anything else runs, so
+ * that the carve-out is never reachable from the Non-secure world, with
+ * or without -bios:
+ *  - region 1 covers the Secure DRAM carve-out, Secure read/write, no
+ *    NSAID may read or write it (the TMM will open parts of it later);
+ *  - region 0, the background, is Secure-only too: the filter guards
+ *    nothing but the carve-out, and nothing else may leak through it;
+ *  - a refused access answers DECERR and raises TZCINT (SPI 7);
+ *  - the gate keepers are opened last, once the rules are in place.
+ */
+static void virtcca_program_tzasc(VirtCCAMachineState *vms)
+{
+    uint64_t base = virtcca_memmap[VIRTCCA_SECURE_MEM].base;
+    uint64_t top = base + vms->secure_mem_size - 1;
+    uint32_t secure_rw = TZC400_ATTR_S_RD_EN | TZC400_ATTR_S_WR_EN;
+
+    if (!vms->tzasc) {
+        return;
+    }
+    virtcca_tzasc_write(vms, TZC400_REGION_BASE_LOW(1), base);
+    virtcca_tzasc_write(vms, TZC400_REGION_BASE_HIGH(1), base >> 32);
+    virtcca_tzasc_write(vms, TZC400_REGION_TOP_LOW(1), top);
+    virtcca_tzasc_write(vms, TZC400_REGION_TOP_HIGH(1), top >> 32);
+    virtcca_tzasc_write(vms, TZC400_REGION_ID_ACCESS(1), 0);
+    virtcca_tzasc_write(vms, TZC400_REGION_ATTRIBUTES(1),
+                        secure_rw | TZC400_ATTR_FILTER_EN_MASK);
+    virtcca_tzasc_write(vms, TZC400_REGION_ID_ACCESS(0), 0);
+    virtcca_tzasc_write(vms, TZC400_REGION_ATTRIBUTES(0), secure_rw);
+    virtcca_tzasc_write(vms, TZC400_ACTION,
+                        TZC400_ACTION_DECERR | TZC400_ACTION_INT);
+    virtcca_tzasc_write(vms, TZC400_GATE_KEEPER,
+                        MAKE_64BIT_MASK(0, TZC400_NUM_FILTERS));
+}
+
+static void virtcca_reset(MachineState *ms, ResetType type)
+{
+    qemu_devices_reset(type);
+    virtcca_program_tzasc(VIRTCCA_MACHINE(ms));
+}
+
+/*
+ * -bios: a 1 MiB Secure boot ROM at 0, where the CPUs start at EL3.  It
+ * is in the Secure address space only, so the image goes in through it.
+ */
+static void virtcca_load_firmware(VirtCCAMachineState *vms)
+{
+    MachineState *ms = MACHINE(vms);
+    const MemMapEntry *rom = &virtcca_memmap[VIRTCCA_SECURE_ROM];
+    g_autofree char *path = qemu_find_file(QEMU_FILE_TYPE_BIOS,
+                                           ms->firmware);
+    Error *err = NULL;
+
+    memory_region_init_rom_nomigrate(&vms->secure_rom, OBJECT(vms),
+                                     "virtcca.secure-rom", rom->size,
+                                     &error_fatal);
+    vmstate_register_ram_global(&vms->secure_rom);
+    memory_region_add_subregion(&vms->secure_sysmem, rom->base,
+                                &vms->secure_rom);
+    if (!path) {
+        error_report("virtcca: cannot find the firmware '%s' (-bios)",
+                     ms->firmware);
+        exit(1);
+    }
+    if (load_image_targphys_as(path, rom->base, rom->size, &vms->secure_as,
+                               &err) < 0) {
+        error_reportf_err(err, "virtcca: -bios: ");
+        exit(1);
+    }
+}
+
 static void *virtcca_get_dtb(const struct arm_boot_info *binfo, int *size)
 {
     VirtCCAMachineState *vms = container_of(binfo, VirtCCAMachineState,
@@ -407,6 +572,39 @@ static void *virtcca_get_dtb(const struct arm_boot_info *binfo, int *size)
 
     *size = vms->fdt_size;
     return ms->fdt;
+}
+
+/*
+ * With confidential-guest-support, the guest runs as a realm: the host
+ * (this machine) builds it in Secure DRAM at every reset.
+ */
+static void virtcca_create_realm(VirtCCAMachineState *vms)
+{
+    MachineState *ms = MACHINE(vms);
+    uint64_t need = virtcca_realm_secure_memory_needed(ms->ram_size);
+    VirtccaRealmConfig cfg;
+
+    if (!object_dynamic_cast(OBJECT(ms->cgs), TYPE_VIRTCCA_GUEST)) {
+        error_report("confidential-guest-support: '%s' is a %s, not a "
+                     "virtcca-guest", object_get_canonical_path_component(
+                         OBJECT(ms->cgs)),
+                     object_get_typename(OBJECT(ms->cgs)));
+        exit(1);
+    }
+    /* Unless told otherwise, make the carve-out as large as the realm. */
+    if (!vms->secure_mem_size_set && vms->secure_mem_size < need) {
+        vms->secure_mem_size = need;
+    }
+    cfg = (VirtccaRealmConfig) {
+        .secure_ram = &vms->secure_ram,
+        .secure_base = virtcca_memmap[VIRTCCA_SECURE_MEM].base,
+        .secure_size = vms->secure_mem_size,
+        .ns_ram = ms->ram,
+        .ram_base = virtcca_memmap[VIRTCCA_MEM].base,
+        .binfo = &vms->bootinfo,
+    };
+    vms->realm = virtcca_realm_new(VIRTCCA_GUEST(ms->cgs), ms, &cfg,
+                                   &error_fatal);
 }
 
 static void virtcca_init(MachineState *ms)
@@ -434,12 +632,21 @@ static void virtcca_init(MachineState *ms)
                        UINT64_MAX);
     memory_region_add_subregion_overlap(&vms->secure_sysmem, 0,
                                         get_system_memory(), -1);
+    address_space_init(&vms->secure_as, &vms->secure_sysmem,
+                       "virtcca-secure");
 
+    if (ms->cgs) {
+        virtcca_create_realm(vms);
+    }
     virtcca_create_cpus(vms);
     memory_region_add_subregion(get_system_memory(), mem->base, ms->ram);
 
     virtcca_create_fdt(vms);
     virtcca_create_gic(vms);
+    virtcca_create_secure_memory(vms);
+    if (vms->realm) {
+        virtcca_realm_attach_secure_memory(vms->realm);
+    }
     virtcca_create_uart(vms);
     virtcca_create_rtc(vms);
     virtcca_create_fw_cfg(vms);
@@ -449,13 +656,65 @@ static void virtcca_init(MachineState *ms)
     vms->bootinfo.board_id = -1;
     vms->bootinfo.loader_start = mem->base;
     vms->bootinfo.get_dtb = virtcca_get_dtb;
-    /*
-     * Realms reach the monitor and PSCI through SMC only, so the conduit
-     * is SMC whether or not a realm runs; arm_load_kernel() writes /psci.
-     */
-    vms->bootinfo.psci_conduit = QEMU_PSCI_CONDUIT_SMC;
     vms->bootinfo.secure_boot = false;
+    if (ms->firmware) {
+        /*
+         * Firmware owns EL3 and implements PSCI.  CPUs start at EL3 at
+         * the ROM's address 0 (the entry point stays 0); a -kernel goes
+         * to fw_cfg for the firmware, the DTB to the base of DRAM.
+         */
+        virtcca_load_firmware(vms);
+        vms->bootinfo.firmware_loaded = true;
+        vms->bootinfo.psci_conduit = QEMU_PSCI_CONDUIT_DISABLED;
+    } else {
+        /*
+         * Realms reach the monitor and PSCI through SMC only, so the
+         * conduit is SMC whether or not a realm runs; arm_load_kernel()
+         * writes /psci.
+         */
+        vms->bootinfo.psci_conduit = QEMU_PSCI_CONDUIT_SMC;
+    }
     arm_load_kernel(ARM_CPU(first_cpu), ms, &vms->bootinfo);
+}
+
+static void virtcca_get_secure_mem_size(Object *obj, Visitor *v,
+                                        const char *name, void *opaque,
+                                        Error **errp)
+{
+    VirtCCAMachineState *vms = VIRTCCA_MACHINE(obj);
+    uint64_t value = vms->secure_mem_size;
+
+    visit_type_size(v, name, &value, errp);
+}
+
+static void virtcca_set_secure_mem_size(Object *obj, Visitor *v,
+                                        const char *name, void *opaque,
+                                        Error **errp)
+{
+    VirtCCAMachineState *vms = VIRTCCA_MACHINE(obj);
+    uint64_t max = virtcca_memmap[VIRTCCA_SECURE_MEM].size;
+    uint64_t value;
+
+    if (!visit_type_size(v, name, &value, errp)) {
+        return;
+    }
+    if (value % VIRTCCA_SECURE_MEM_ALIGN) {
+        error_setg(errp, "virtcca: secure-memory-size must be a multiple "
+                   "of 4 KiB (the TZASC's region granule)");
+        return;
+    }
+    if (value > max) {
+        error_setg(errp, "virtcca: secure-memory-size must be at most "
+                   "%" PRIu64 " GiB", max / GiB);
+        return;
+    }
+    vms->secure_mem_size = value;
+    vms->secure_mem_size_set = true;
+}
+
+static void virtcca_instance_init(Object *obj)
+{
+    VIRTCCA_MACHINE(obj)->secure_mem_size = 64 * MiB;
 }
 
 static const CPUArchIdList *virtcca_possible_cpu_arch_ids(MachineState *ms)
@@ -511,6 +770,13 @@ static void virtcca_class_init(ObjectClass *oc, const void *data)
     mc->pci_allow_0_address = true;
     mc->minimum_page_bits = 12;
     mc->possible_cpu_arch_ids = virtcca_possible_cpu_arch_ids;
+    mc->reset = virtcca_reset;
+    object_class_property_add(oc, "secure-memory-size", "size",
+                              virtcca_get_secure_mem_size,
+                              virtcca_set_secure_mem_size, NULL, NULL);
+    object_class_property_set_description(oc, "secure-memory-size",
+        "Size of the Secure DRAM carve-out behind the TZASC, at "
+        "0x4000000000 (a multiple of 4 KiB; 0 for none; default 64M)");
     compat_props_add(mc->compat_props, virtcca_globals,
                      G_N_ELEMENTS(virtcca_globals));
 }
@@ -520,6 +786,7 @@ static const TypeInfo virtcca_machine_types[] = {
         .name = TYPE_VIRTCCA_MACHINE,
         .parent = TYPE_MACHINE,
         .instance_size = sizeof(VirtCCAMachineState),
+        .instance_init = virtcca_instance_init,
         .class_init = virtcca_class_init,
         .interfaces = aarch64_machine_interfaces,
     },

@@ -27,6 +27,9 @@ enum {
     VIRTCCA_PCIE_PIO,
     VIRTCCA_PCIE_ECAM,
     VIRTCCA_MEM,
+    VIRTCCA_SECURE_ROM,     /* Secure address space only, with -bios */
+    VIRTCCA_TZASC,          /* Secure address space only */
+    VIRTCCA_SECURE_MEM,     /* behind the TZASC; the size is the maximum */
     VIRTCCA_MEMMAP_ENTRIES,
 };
 
@@ -35,6 +38,7 @@ enum {
     VIRTCCA_UART_IRQ = 1,
     VIRTCCA_RTC_IRQ = 2,
     VIRTCCA_PCIE_IRQ = 3,   /* four of them: INTA..INTD */
+    VIRTCCA_TZASC_IRQ = 7,  /* TZCINT */
 };
 
 #define VIRTCCA_NUM_IRQS 64
@@ -47,6 +51,13 @@ struct VirtCCAMachineState {
     struct arm_boot_info bootinfo;
     DeviceState *gic;
     MemoryRegion secure_sysmem;
+    AddressSpace secure_as;     /* what Secure firmware sees */
+    MemoryRegion secure_rom;    /* -bios */
+    MemoryRegion secure_ram;    /* the Secure DRAM carve-out */
+    DeviceState *tzasc;         /* TZC-400 in front of secure_ram */
+    uint64_t secure_mem_size;   /* machine property secure-memory-size */
+    bool secure_mem_size_set;   /* ... given by the user */
+    struct VirtccaRealm *realm; /* with confidential-guest-support */
     uint32_t gic_phandle;
     uint32_t clock_phandle;
     int fdt_size;

@@ -32,7 +32,6 @@
 #define MAX_OPS     64
 
 static uint8_t *mem;
-static uint8_t snap[NR_SEC * GRAN];
 static const TmmAttestKeys *keys;
 
 typedef struct Input {
@@ -268,6 +267,8 @@ static void fill_rec_params(Tmm *tmm, Input *in, uint64_t p)
         memcpy(b + 0x808 + 8 * i, &v, 8);
     }
 }
+
+static uint8_t snap[NR_SEC * GRAN];
 
 static void snapshot(Tmm *tmm, uint8_t *states)
 {
@@ -713,6 +714,82 @@ static void realm_round_trip(Tmm *tmm, Input *in)
     }
 }
 
+/* Tear down what lies below (@ipa, @level) as a host would. */
+static void teardown_entry(Tmm *tmm, Input *in, uint64_t rd, unsigned s2sz,
+                           uint64_t ipa, int level)
+{
+    uint64_t r[TMM_RMI_REGS] = { TMM_RMI_RTT_READ_ENTRY, rd, ipa, level };
+    uint64_t size = 1ULL << (12 + 9 * (3 - level));
+    unsigned i;
+
+    tmm_rmi_call(tmm, r);       /* reads nothing it could change */
+    if (r[0] || r[1] != (uint64_t)level) {
+        return;
+    }
+    if (r[2] == TMM_RTTE_ASSIGNED) {
+        memset(r, 0, sizeof(r));
+        r[1] = rd;
+        r[2] = ipa;
+        r[3] = level;
+        if (ipa >= 1ULL << (s2sz - 1)) {
+            r[0] = TMM_RMI_RTT_UNMAP_UNPROTECTED;
+        } else if (level == 3) {
+            r[0] = TMM_RMI_DATA_DESTROY;
+        } else {
+            r[0] = TMM_RMI_RTT_CREATE;  /* split the block first */
+            r[2] = fresh(tmm, in);
+            r[3] = ipa;
+            r[4] = level + 1;
+        }
+        rmi(tmm, r);
+        if (r[0] || level == 3 || ipa >= 1ULL << (s2sz - 1)) {
+            return;
+        }
+    } else if (r[2] != TMM_RTTE_TABLE) {
+        return;
+    }
+    for (i = 0; i < 512; i++) {
+        teardown_entry(tmm, in, rd, s2sz, ipa + i * (size >> 9), level + 1);
+    }
+    memset(r, 0, sizeof(r));
+    r[0] = TMM_RMI_RTT_DESTROY;
+    r[1] = rd;
+    r[2] = ipa;
+    r[3] = level + 1;
+    rmi(tmm, r);
+}
+
+/* Destroy a realm's RECs, memory and RTTs, then the realm. */
+static void teardown_realm(Tmm *tmm, Input *in)
+{
+    uint64_t rd = pick(tmm, in, TMM_GRANULE_RD), r[TMM_RMI_REGS];
+    unsigned s2sz, i, sl, nr;
+
+    if (!tmm_realm_info(tmm, rd, &s2sz, NULL, NULL) || s2sz > 40) {
+        return;
+    }
+    sl = ((TmmRd *)fuzz_map(NULL, rd))->rtt_level_start;
+    nr = (1ULL << s2sz) >> (12 + 9 * (3 - sl));
+    for (i = 0; i < NR_SEC; i++) {
+        TmmRec *rec = rec_at(tmm, sec_pa(i));
+
+        if (rec && rec->owner == rd && u8(in) < 240) {
+            memset(r, 0, sizeof(r));
+            r[0] = TMM_RMI_REC_DESTROY;
+            r[1] = sec_pa(i);
+            rmi(tmm, r);
+        }
+    }
+    for (i = 0; i < nr; i++) {
+        teardown_entry(tmm, in, rd, s2sz,
+                       (uint64_t)i << (12 + 9 * (3 - sl)), sl);
+    }
+    memset(r, 0, sizeof(r));
+    r[0] = TMM_RMI_REALM_DESTROY;
+    r[1] = rd;
+    rmi(tmm, r);
+}
+
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -752,9 +829,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
     }
     while (in.len && ops++ < MAX_OPS) {
-        uint8_t op = u8(&in) % 28;
+        uint8_t op = u8(&in) % 29;
 
-        if (op == 26) {
+        if (op == 28) {
+            teardown_realm(tmm, &in);
+        } else if (op == 26) {
             build_realm(tmm, &in);
         } else if (op == 27) {
             realm_round_trip(tmm, &in);

@@ -17,6 +17,9 @@
 #define L2_SIZE     (1ULL << 21)
 
 static bool fail(char *err, size_t len, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static bool fail(char *err, size_t len, const char *fmt, ...)
 {
     va_list ap;
 

@@ -93,6 +93,9 @@ void virtcca_plan_sort(VirtccaPlan *plan)
 }
 
 static bool fail(char *err, size_t len, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static bool fail(char *err, size_t len, const char *fmt, ...)
 {
     va_list ap;
 
@@ -173,6 +176,9 @@ typedef struct StrBuf {
     char *s;
     size_t len, cap;
 } StrBuf;
+
+static void sb_printf(StrBuf *sb, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 static void sb_printf(StrBuf *sb, const char *fmt, ...)
 {

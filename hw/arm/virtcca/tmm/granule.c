@@ -249,7 +249,8 @@ void tmm_smc_granule_undelegate(Tmm *tmm, uint64_t *regs)
     regs[0] = TMM_RMI_SUCCESS;
 }
 
-static bool fail(char *why, size_t len, const char *fmt, ...)
+static bool __attribute__((format(printf, 3, 4)))
+fail(char *why, size_t len, const char *fmt, ...)
 {
     va_list ap;
 
@@ -261,6 +262,11 @@ static bool fail(char *why, size_t len, const char *fmt, ...)
     return false;
 }
 
+static int vmid_cmp(const void *a, const void *b)
+{
+    return (int)*(const uint16_t *)a - (int)*(const uint16_t *)b;
+}
+
 /*
  * Walk every object from the RDs down, marking each granule reached in
  * @seen; then every RTT, DATA and REC_AUX granule must have been reached
@@ -269,8 +275,9 @@ static bool fail(char *why, size_t len, const char *fmt, ...)
 bool tmm_check_invariants_locked(Tmm *tmm, char *why, size_t len)
 {
     uint8_t *seen = calloc(tmm->nr_granules + 1, 1);
-    uint8_t *vmids = calloc(TMM_NR_VMIDS / 8, 1);
+    uint16_t *vmids = malloc((tmm->nr_granules + 1) * sizeof(uint16_t));
     uint32_t *recs = calloc(tmm->nr_granules + 1, sizeof(uint32_t));
+    size_t nr_rds = 0;
     bool ok = true;
     size_t i;
     unsigned j;
@@ -304,16 +311,26 @@ bool tmm_check_invariants_locked(Tmm *tmm, char *why, size_t len)
                       (unsigned long long)pa);
             break;
         }
-        if (vmids[rd->vmid / 8] & (1u << (rd->vmid % 8))) {
-            ok = fail(why, len, "RD %#llx: VMID %u shared",
+        if (!(tmm->vmid_used[rd->vmid / 8] & (1u << (rd->vmid % 8)))) {
+            ok = fail(why, len, "RD %#llx: VMID %u not reserved",
                       (unsigned long long)pa, rd->vmid);
             break;
         }
-        vmids[rd->vmid / 8] |= 1u << (rd->vmid % 8);
+        vmids[nr_rds++] = rd->vmid;
         ok = tmm_rtt_check_tree(tmm, pa, rd, seen, why, len);
     }
-    if (ok && memcmp(vmids, tmm->vmid_used, TMM_NR_VMIDS / 8)) {
-        ok = fail(why, len, "VMID bitmap differs from live realms");
+    /* Every reserved VMID belongs to exactly one live realm. */
+    if (ok) {
+        qsort(vmids, nr_rds, sizeof(uint16_t), vmid_cmp);
+        for (i = 1; i < nr_rds && ok; i++) {
+            if (vmids[i] == vmids[i - 1]) {
+                ok = fail(why, len, "VMID %u shared", vmids[i]);
+            }
+        }
+        if (ok && nr_rds != tmm->nr_vmids) {
+            ok = fail(why, len, "%zu VMIDs reserved for %zu realms",
+                      tmm->nr_vmids, nr_rds);
+        }
     }
     for (i = 0; i < tmm->nr_granules && ok; i++) {
         uint64_t pa = granule_pa(tmm, i);

@@ -154,6 +154,7 @@ void tmm_smc_realm_create(Tmm *tmm, uint64_t *regs)
     }
     tmm_granule_set(tmm, rd_pa, TMM_GRANULE_RD);
     tmm->vmid_used[vmid / 8] |= 1u << (vmid % 8);
+    tmm->nr_vmids++;
     regs[0] = TMM_RMI_SUCCESS;
 }
 
@@ -200,6 +201,7 @@ void tmm_smc_realm_destroy(Tmm *tmm, uint64_t *regs)
         tmm_granule_set(tmm, pa, TMM_GRANULE_DELEGATED);
     }
     tmm->vmid_used[rd->vmid / 8] &= ~(1u << (rd->vmid % 8));
+    tmm->nr_vmids--;
     tmm_granule_scrub(tmm, rd_pa);
     tmm_granule_set(tmm, rd_pa, TMM_GRANULE_DELEGATED);
     tmm->generation++;

@@ -695,7 +695,7 @@ static bool check_table(Tmm *tmm, const TmmRd *rd, uint64_t pa, int level,
                         uint64_t base, uint8_t *seen, char *why, size_t len)
 {
     TmmGranule *g = tmm_granule(tmm, pa);
-    uint64_t size = tmm_level_size(level), *t;
+    uint64_t size = tmm_level_size(level), par = tmm_realm_par_size(rd), *t;
     unsigned i, live = 0;
 
     if (!g || g->state != TMM_GRANULE_RTT || seen[g - tmm->granules]) {
@@ -705,8 +705,14 @@ static bool check_table(Tmm *tmm, const TmmRd *rd, uint64_t pa, int level,
     t = tmm_map(tmm, pa);
     for (i = 0; i < TMM_RTT_ENTRIES; i++) {
         uint64_t e = t[i], ipa = base + i * size, oa = tmm_rtte_oa(e), k;
-        bool prot = ipa < tmm_realm_par_size(rd);
-        unsigned st = tmm_rtte_state(e, level), ripas = tmm_rtte_ripas(e);
+        bool prot = ipa < par;
+        unsigned st, ripas;
+
+        if (e == 0) {
+            continue;           /* UNASSIGNED, EMPTY: the common case */
+        }
+        st = tmm_rtte_state(e, level);
+        ripas = tmm_rtte_ripas(e);
 
         switch (st) {
         case TMM_RTTE_TABLE:

@@ -40,6 +40,7 @@ struct Tmm {
     size_t nr_granules;
     const TmmAttestKeys *keys;
     uint8_t vmid_used[TMM_NR_VMIDS / 8];
+    size_t nr_vmids;            /* bits set in vmid_used */
     uint64_t generation;
     bool self_check;
     pthread_mutex_t lock;

@@ -58,7 +58,15 @@
  *   unprotected, mapped (S2AP permits)    -> TMM_XLATE_OK
  *   unprotected, unmapped or not permitted-> TMM_XLATE_EXIT
  *   unprotected, instruction fetch        -> TMM_XLATE_SEA
- *   IPA outside 2^s2sz                    -> TMM_XLATE_SEA
+ *   IPA outside 2^s2sz                    -> TMM_XLATE_SEA (our choice)
+ * The PSCI exit also carries the call's other arguments in gprs[2..3] for
+ * CPU_ON (entry point, context id); nothing else of the realm is exposed.
+ *
+ * A returned PA stays valid only until the next mapping change: the machine
+ * must drop cached translations when tmm_mapping_generation() changes.
+ *
+ * A RUNNING REC cannot be destroyed (REC_DESTROY fails with ERROR_REC) nor
+ * entered again; the machine must end every entry with an exit.
  *
  * Thread safety: every public function takes the monitor's lock.
  */

@@ -1,0 +1,800 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The realm under TCG: the machine plays the normal-world host and drives
+ * the TMM core as a KVM host drives the monitor.
+ *
+ * - At every system reset, once QEMU has loaded the images into the
+ *   host's (Non-secure) memory at the IPAs they will have, the host builds
+ *   the realm with the launch plan's RMI sequence (plan/plan-rmi.c): the
+ *   images are copied into delegated secure granules and measured.
+ * - The vCPU's "physical" address space is the realm's IPA space: the
+ *   protected half resolves through the realm's RTTs to secure DRAM (an
+ *   IOMMU region, cached by TCG's TLB); the unprotected half, the IPAs
+ *   with the top bit set, shows the Non-secure bus (shared pages and
+ *   device registers).  Protected RAM the realm has not touched yet is
+ *   populated on first use with DATA_CREATE_UNKNOWN, as KVM hosts do.
+ * - SMCs from the realm go to the monitor (tmm_rec_smc); exits it makes to
+ *   the host (RIPAS changes, host calls, PSCI) are handled here and the
+ *   REC is entered again at once.
+ * - Devices see only the unprotected half; a DMA aimed at a protected IPA
+ *   is refused and reported.
+ *
+ * Under TCG "secure" is a property of the model: the realm's memory lives
+ * in a RAM block that no Non-secure master can reach through the TZASC,
+ * and QEMU's own host-side paths to it are refused elsewhere.
+ */
+
+#include "qemu/osdep.h"
+#include "qapi/error.h"
+#include "qemu/error-report.h"
+#include "qemu/log.h"
+#include "qemu/units.h"
+#include "exec/cputlb.h"
+#include "hw/arm/boot.h"
+#include "hw/boards.h"
+#include "hw/loader.h"
+#include "hw/pci/pci.h"
+#include "migration/blocker.h"
+#include "system/address-spaces.h"
+#include "system/device_tree.h"
+#include "system/memory.h"
+#include "system/reset.h"
+#include "system/runstate.h"
+#include "target/arm/arm-powerctl.h"
+#include "target/arm/cpu.h"
+#include <libfdt.h>
+#include "virtcca-guest.h"
+#include "tmm.h"
+#include "plan-rmi.h"
+
+#define REALM_S2SZ          48
+#define SHARED_BIT          (1ULL << (REALM_S2SZ - 1))
+#define GRANULE             TMM_GRANULE_SIZE
+
+/*
+ * Host-private buffers the host hands the monitor (RMI parameter blocks,
+ * DATA_CREATE's source, the REC run structure).  Only the monitor maps
+ * them: no guest or device view contains this window.
+ */
+#define HOST_SCRATCH_PA     0x0F000000ULL
+#define HOST_SCRATCH_PAGES  4
+#define SCRATCH_RUN         2
+
+/* The SMC handler hook in target/arm (patches/0003). */
+extern bool (*arm_smc_handler)(ARMCPU *cpu);
+
+#define TYPE_VIRTCCA_REALM_IOMMU "virtcca-realm-iommu-memory-region"
+
+struct VirtccaRealm {
+    VirtccaGuest *guest;
+    MachineState *ms;
+    VirtccaRealmConfig cfg;
+
+    uint8_t *secure_ptr;
+    uint64_t secure_size;
+    uint8_t *ns_ptr;
+    uint64_t ns_size;
+    uint8_t scratch[HOST_SCRATCH_PAGES][GRANULE];
+
+    MemoryRegion ipa_space;
+    IOMMUMemoryRegion protected_mr;
+    MemoryRegion unprotected_mr;
+    MemoryRegion unprotected_hole;
+    MemoryRegion secure_view;
+    MemoryRegion secure_alias;
+    AddressSpace secure_as;
+
+    MemoryRegion dma_space;
+    MemoryRegion dma_unprotected;
+    MemoryRegion dma_blocked;
+    AddressSpace dma_as;
+    uint64_t dma_refused;
+
+    TmmAttestKeys *keys;
+    Error *migration_blocker;
+    Tmm *tmm;
+    VirtccaPlanRealm built;
+    QemuMutex lock;             /* the host's granule pool */
+    uint64_t next_granule;
+    bool active;
+};
+
+/* Only one realm per machine; the SMC hook needs to find it. */
+static VirtccaRealm *the_realm;
+
+/* The monitor's view of physical memory. */
+static void *realm_granule_map(void *opaque, uint64_t pa)
+{
+    VirtccaRealm *r = opaque;
+
+    if (pa >= r->cfg.secure_base && pa - r->cfg.secure_base < r->secure_size) {
+        return r->secure_ptr + (pa - r->cfg.secure_base);
+    }
+    if (pa >= HOST_SCRATCH_PA &&
+        pa < HOST_SCRATCH_PA + HOST_SCRATCH_PAGES * GRANULE) {
+        return r->scratch[(pa - HOST_SCRATCH_PA) / GRANULE];
+    }
+    if (pa >= r->cfg.ram_base && pa - r->cfg.ram_base < r->ns_size) {
+        return r->ns_ptr + (pa - r->cfg.ram_base);
+    }
+    return NULL;
+}
+
+/* The host's pool of secure granules: a bump allocator over the carve-out. */
+static bool realm_alloc_granule(void *opaque, uint64_t *pa)
+{
+    VirtccaRealm *r = opaque;
+
+    if (r->next_granule >= r->secure_size / GRANULE) {
+        return false;
+    }
+    *pa = r->cfg.secure_base + r->next_granule++ * GRANULE;
+    return true;
+}
+
+static VirtccaPlanHost realm_host(VirtccaRealm *r)
+{
+    return (VirtccaPlanHost) {
+        .tmm = r->tmm,
+        .opaque = r,
+        .alloc_granule = realm_alloc_granule,
+        .ns_pa = { HOST_SCRATCH_PA, HOST_SCRATCH_PA + GRANULE },
+        .ns_ptr = { r->scratch[0], r->scratch[1] },
+    };
+}
+
+static uint64_t rmi(VirtccaRealm *r, uint64_t fid, uint64_t a1, uint64_t a2,
+                    uint64_t a3, uint64_t a4, uint64_t *out1)
+{
+    uint64_t regs[TMM_RMI_REGS] = { fid, a1, a2, a3, a4 };
+
+    tmm_rmi_call(r->tmm, regs);
+    if (out1) {
+        *out1 = regs[1];
+    }
+    return regs[0];
+}
+
+/*
+ * A delegated granule for RTT or DATA use.  Called with r->lock held.
+ */
+static bool realm_delegated(VirtccaRealm *r, uint64_t *pa)
+{
+    return realm_alloc_granule(r, pa) &&
+           rmi(r, TMM_RMI_GRANULE_DELEGATE, *pa, 0, 0, 0, NULL) ==
+           TMM_RMI_SUCCESS;
+}
+
+/* Create the missing RTTs so that @ipa has a table at @level. */
+static bool realm_ensure_table(VirtccaRealm *r, uint64_t ipa, int level)
+{
+    int l;
+
+    for (l = r->built.start_level + 1; l <= level; l++) {
+        uint64_t shift = 12 + 9 * (3 - (l - 1));
+        uint64_t base = ipa & ~((1ULL << shift) - 1);
+        uint64_t regs[TMM_RMI_REGS] = { TMM_RMI_RTT_READ_ENTRY,
+                                        r->built.rd, base, l - 1 };
+        uint64_t rtt;
+
+        tmm_rmi_call(r->tmm, regs);
+        if (regs[0] != TMM_RMI_SUCCESS) {
+            return false;
+        }
+        if (regs[2] == TMM_RTTE_TABLE) {
+            continue;
+        }
+        if (!realm_delegated(r, &rtt) ||
+            rmi(r, TMM_RMI_RTT_CREATE, r->built.rd, rtt, base, l, NULL) !=
+            TMM_RMI_SUCCESS) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* First touch of protected RAM: the host gives it a zeroed granule. */
+static bool realm_populate(VirtccaRealm *r, uint64_t ipa)
+{
+    uint64_t data;
+    bool ok;
+
+    qemu_mutex_lock(&r->lock);
+    ok = realm_ensure_table(r, ipa, 3) && realm_delegated(r, &data) &&
+         rmi(r, TMM_RMI_DATA_CREATE_UNKNOWN, r->built.rd, data, ipa, 0,
+             NULL) == TMM_RMI_SUCCESS;
+    qemu_mutex_unlock(&r->lock);
+    if (!ok) {
+        error_report_once("virtcca: cannot give the realm memory at IPA "
+                          "0x%" PRIx64 ": secure memory exhausted?", ipa);
+    }
+    return ok;
+}
+
+static IOMMUTLBEntry realm_translate(IOMMUMemoryRegion *iommu, hwaddr addr,
+                                     IOMMUAccessFlags flag, int iommu_idx)
+{
+    VirtccaRealm *r = container_of(iommu, VirtccaRealm, protected_mr);
+    IOMMUTLBEntry entry = {
+        .target_as = &address_space_memory,
+        .iova = addr & ~(GRANULE - 1),
+        .translated_addr = addr & ~(GRANULE - 1),
+        .addr_mask = GRANULE - 1,
+        .perm = IOMMU_NONE,
+    };
+    TmmTranslation t;
+    TmmXlateResult res;
+
+    if (!r->active) {
+        /*
+         * No realm yet: the host is staging the images in its own memory
+         * at the IPAs the realm will have (the loader writes here).
+         */
+        entry.perm = IOMMU_RW;
+        return entry;
+    }
+    res = tmm_realm_translate(r->tmm, r->built.rd, addr, TMM_ACCESS_READ, &t);
+    if (res == TMM_XLATE_EXIT && t.ripas == TMM_RIPAS_RAM &&
+        realm_populate(r, addr & ~(GRANULE - 1))) {
+        res = tmm_realm_translate(r->tmm, r->built.rd, addr, TMM_ACCESS_READ,
+                                  &t);
+    }
+    if (res != TMM_XLATE_OK) {
+        qemu_log_mask(LOG_GUEST_ERROR, "virtcca: realm access to protected "
+                      "IPA 0x%" HWADDR_PRIx " (RIPAS %s): synchronous "
+                      "external abort\n", addr,
+                      t.ripas == TMM_RIPAS_EMPTY ? "EMPTY" :
+                      t.ripas == TMM_RIPAS_DESTROYED ? "DESTROYED" : "RAM");
+        return entry;
+    }
+    entry.target_as = &r->secure_as;
+    entry.translated_addr = t.pa - r->cfg.secure_base;
+    entry.perm = IOMMU_RW;
+    return entry;
+}
+
+static int realm_attrs_to_index(IOMMUMemoryRegion *iommu, MemTxAttrs attrs)
+{
+    return 0;
+}
+
+static int realm_num_indexes(IOMMUMemoryRegion *iommu)
+{
+    return 1;
+}
+
+/* Device DMA aimed at protected IPAs: refused and reported. */
+static MemTxResult dma_blocked_read(void *opaque, hwaddr addr, uint64_t *data,
+                                    unsigned size, MemTxAttrs attrs)
+{
+    VirtccaRealm *r = opaque;
+
+    r->dma_refused++;
+    qemu_log_mask(LOG_GUEST_ERROR, "virtcca: device DMA read of protected "
+                  "IPA 0x%" HWADDR_PRIx " refused\n", addr);
+    error_report_once("virtcca: a device tried to read protected realm "
+                      "memory (IPA 0x%" HWADDR_PRIx "); refused", addr);
+    *data = 0;
+    return MEMTX_ERROR;
+}
+
+static MemTxResult dma_blocked_write(void *opaque, hwaddr addr, uint64_t data,
+                                     unsigned size, MemTxAttrs attrs)
+{
+    VirtccaRealm *r = opaque;
+
+    r->dma_refused++;
+    qemu_log_mask(LOG_GUEST_ERROR, "virtcca: device DMA write to protected "
+                  "IPA 0x%" HWADDR_PRIx " refused\n", addr);
+    error_report_once("virtcca: a device tried to write protected realm "
+                      "memory (IPA 0x%" HWADDR_PRIx "); refused", addr);
+    return MEMTX_ERROR;
+}
+
+static const MemoryRegionOps dma_blocked_ops = {
+    .read_with_attrs = dma_blocked_read,
+    .write_with_attrs = dma_blocked_write,
+    .endianness = DEVICE_LITTLE_ENDIAN,
+    .valid.min_access_size = 1,
+    .valid.max_access_size = 8,
+};
+
+static MemTxResult hole_read(void *opaque, hwaddr addr, uint64_t *data,
+                             unsigned size, MemTxAttrs attrs)
+{
+    qemu_log_mask(LOG_GUEST_ERROR, "virtcca: realm read of the secure "
+                  "carve-out through unprotected IPA space (+0x%"
+                  HWADDR_PRIx "): refused\n", addr);
+    *data = 0;
+    return MEMTX_ERROR;
+}
+
+static MemTxResult hole_write(void *opaque, hwaddr addr, uint64_t data,
+                              unsigned size, MemTxAttrs attrs)
+{
+    qemu_log_mask(LOG_GUEST_ERROR, "virtcca: realm write to the secure "
+                  "carve-out through unprotected IPA space (+0x%"
+                  HWADDR_PRIx "): refused\n", addr);
+    return MEMTX_ERROR;
+}
+
+static const MemoryRegionOps unprotected_hole_ops = {
+    .read_with_attrs = hole_read,
+    .write_with_attrs = hole_write,
+    .endianness = DEVICE_LITTLE_ENDIAN,
+    .valid.min_access_size = 1,
+    .valid.max_access_size = 8,
+};
+
+/* Host side of the exits the monitor makes. */
+
+static uint64_t run_ld64(VirtccaRealm *r, unsigned off)
+{
+    uint64_t v;
+
+    memcpy(&v, r->scratch[SCRATCH_RUN] + off, 8);
+    return v;
+}
+
+static void run_st64(VirtccaRealm *r, unsigned off, uint64_t v)
+{
+    memcpy(r->scratch[SCRATCH_RUN] + off, &v, 8);
+}
+
+/* Apply a RIPAS change the realm asked for; the host always accepts. */
+static void realm_set_ripas(VirtccaRealm *r, uint64_t rec)
+{
+    uint64_t base = run_ld64(r, TMM_REC_RUN_EXIT_RIPAS_BASE);
+    uint64_t top = run_ld64(r, TMM_REC_RUN_EXIT_RIPAS_TOP);
+    uint64_t st, reached;
+    int tries = 0;
+
+    while (base < top && tries < 8) {
+        st = rmi(r, TMM_RMI_RTT_SET_RIPAS, r->built.rd, rec, base, top,
+                 &reached);
+        if (st == TMM_RMI_SUCCESS) {
+            base = reached;
+            tries = 0;
+            continue;
+        }
+        /* A block only partly covered: split it and try again. */
+        if ((st & 0xff) == TMM_RMI_ERROR_RTT && (st >> 8) < 3) {
+            qemu_mutex_lock(&r->lock);
+            realm_ensure_table(r, base, (st >> 8) + 1);
+            qemu_mutex_unlock(&r->lock);
+            tries++;
+            continue;
+        }
+        break;
+    }
+    run_st64(r, TMM_REC_RUN_ENTRY_FLAGS, 0);    /* RIPAS_RESPONSE: accept */
+}
+
+/* RSI_HOST_CALL: answered as an SMCCC call to the hypervisor would be. */
+static void realm_host_call(VirtccaRealm *r)
+{
+    uint64_t fid = run_ld64(r, TMM_REC_RUN_EXIT_GPRS);
+    uint64_t answer = TMM_SMCCC_NOT_SUPPORTED;
+    int i;
+
+    if (fid == 0x80000000) {                /* SMCCC_VERSION */
+        answer = 0x10001;
+    }
+    for (i = 0; i < 31; i++) {
+        run_st64(r, TMM_REC_RUN_ENTRY_GPRS + 8 * i,
+                 run_ld64(r, TMM_REC_RUN_EXIT_GPRS + 8 * i));
+    }
+    run_st64(r, TMM_REC_RUN_ENTRY_GPRS, answer);
+    run_st64(r, TMM_REC_RUN_ENTRY_FLAGS, 0);
+}
+
+/* PSCI exits: the host powers the machine off or resets it. */
+static bool realm_psci(VirtccaRealm *r, CPUState *cs)
+{
+    uint32_t fid = run_ld64(r, TMM_REC_RUN_EXIT_GPRS);
+
+    run_st64(r, TMM_REC_RUN_ENTRY_FLAGS, 0);
+    switch (fid) {
+    case 0x84000008:                        /* SYSTEM_OFF */
+        qemu_system_shutdown_request(SHUTDOWN_CAUSE_GUEST_SHUTDOWN);
+        break;
+    case 0x84000009:                        /* SYSTEM_RESET */
+        qemu_system_reset_request(SHUTDOWN_CAUSE_GUEST_RESET);
+        break;
+    default:
+        /* One REC per realm here: nothing else reaches the host. */
+        qemu_log_mask(LOG_GUEST_ERROR, "virtcca: PSCI 0x%x exit not "
+                      "supported for a one-vCPU realm\n", fid);
+        return true;
+    }
+    /* PSCI never returns from these: the vCPU stops now. */
+    arm_set_cpu_off(arm_cpu_mp_affinity(ARM_CPU(cs)));
+    return false;
+}
+
+static void ctx_from_cpu(TmmVcpuContext *ctx, CPUARMState *env)
+{
+    memset(ctx, 0, sizeof(*ctx));
+    memcpy(ctx->gprs, env->xregs, sizeof(ctx->gprs));
+    ctx->pc = env->pc;
+    ctx->pstate = pstate_read(env);
+}
+
+static void ctx_to_cpu(const TmmVcpuContext *ctx, CPUARMState *env)
+{
+    memcpy(env->xregs, ctx->gprs, sizeof(ctx->gprs));
+    env->pc = ctx->pc;
+}
+
+/*
+ * RSI calls that take the IPA of a realm buffer need it mapped.  On
+ * hardware the monitor would exit with a stage-2 fault for an untouched
+ * RAM granule, the host would give it memory and the realm would retry;
+ * the host here gives the memory before the call instead.
+ */
+static void realm_fault_in_rsi_buffer(VirtccaRealm *r,
+                                      const TmmVcpuContext *ctx)
+{
+    TmmTranslation t;
+    uint64_t fid = ctx->gprs[0];
+
+    if (fid != TMM_RSI_REALM_CONFIG && fid != TMM_RSI_ATTEST_TOKEN_CONTINUE &&
+        fid != TMM_RSI_HOST_CALL) {
+        return;
+    }
+    if (tmm_realm_translate(r->tmm, r->built.rd, ctx->gprs[1],
+                            TMM_ACCESS_WRITE, &t) == TMM_XLATE_EXIT &&
+        t.protected_ipa && t.ripas == TMM_RIPAS_RAM) {
+        realm_populate(r, ctx->gprs[1] & ~(GRANULE - 1));
+    }
+}
+
+static bool realm_smc(ARMCPU *cpu)
+{
+    VirtccaRealm *r = the_realm;
+    CPUARMState *env = &cpu->env;
+    uint64_t rec, run = HOST_SCRATCH_PA + SCRATCH_RUN * GRANULE;
+    TmmVcpuContext ctx;
+    TmmSmcResult res;
+    bool flush = false;
+
+    if (!r || !r->active) {
+        return false;
+    }
+    rec = r->built.recs[0];
+    ctx_from_cpu(&ctx, env);
+    realm_fault_in_rsi_buffer(r, &ctx);
+    res = tmm_rec_smc(r->tmm, rec, &ctx);
+    while (res == TMM_SMC_EXIT) {
+        switch (run_ld64(r, TMM_REC_RUN_EXIT_REASON)) {
+        case TMM_EXIT_RIPAS_CHANGE:
+            realm_set_ripas(r, rec);
+            flush = true;
+            break;
+        case TMM_EXIT_HOST_CALL:
+            realm_host_call(r);
+            break;
+        case TMM_EXIT_PSCI:
+            if (!realm_psci(r, CPU(cpu))) {
+                return true;
+            }
+            break;
+        default:
+            run_st64(r, TMM_REC_RUN_ENTRY_FLAGS, 0);
+            break;
+        }
+        if (tmm_rec_enter(r->tmm, rec, run, &ctx) != TMM_RMI_SUCCESS) {
+            error_report("virtcca: REC_ENTER failed; stopping the realm");
+            qemu_system_shutdown_request(SHUTDOWN_CAUSE_GUEST_PANIC);
+            return true;
+        }
+        res = TMM_SMC_RESUME;
+    }
+    if (res == TMM_SMC_ERROR) {
+        return false;
+    }
+    ctx_to_cpu(&ctx, env);
+    if (flush) {
+        /* The new RIPAS must be visible before the realm runs on. */
+        tlb_flush_all_cpus_synced(CPU(cpu));
+    }
+    return true;
+}
+
+/* Build the realm from what the loader staged: the documented plan. */
+static bool realm_build(VirtccaRealm *r, Error **errp)
+{
+    VirtccaGuest *g = r->guest;
+    MachineState *ms = r->ms;
+    struct arm_boot_info *binfo = r->cfg.binfo;
+    TmmRange secure = { r->cfg.secure_base, r->secure_size };
+    VirtccaPlanHost host;
+    VirtccaPlan plan;
+    VirtccaPlanRec rec = { .runnable = true };
+    TmmVcpuContext ctx;
+    ARMCPU *cpu = ARM_CPU(first_cpu);
+    int64_t ksize;
+    char err[256];
+    bool ok;
+
+    if (r->tmm) {
+        tmm_free(r->tmm);
+        virtcca_plan_realm_free(&r->built);
+    }
+    r->active = false;
+    r->next_granule = 0;
+    r->tmm = tmm_new(realm_granule_map, r, &secure, 1, r->keys);
+    if (!r->tmm) {
+        error_setg(errp, "virtcca: cannot start the monitor");
+        return false;
+    }
+
+    virtcca_plan_init(&plan);
+    plan.params.hash_algo = g->hash_algo;
+    plan.params.s2sz = REALM_S2SZ;
+    memcpy(plan.params.rpv, g->rpv, sizeof(g->rpv));
+    virtcca_plan_add_ram(&plan, r->cfg.ram_base,
+                         r->cfg.ram_base + ms->ram_size);
+    ksize = get_image_size(ms->kernel_filename, NULL);
+    if (ksize > 0) {
+        virtcca_plan_add_image(&plan, "kernel", binfo->entry,
+                               r->ns_ptr + (binfo->entry - r->cfg.ram_base),
+                               ksize);
+    }
+    if (binfo->initrd_size) {
+        virtcca_plan_add_image(&plan, "initrd", binfo->initrd_start,
+                               r->ns_ptr + (binfo->initrd_start -
+                                            r->cfg.ram_base),
+                               binfo->initrd_size);
+    }
+    if (ms->fdt && binfo->dtb_start) {
+        virtcca_plan_add_image(&plan, "dtb", binfo->dtb_start,
+                               r->ns_ptr + (binfo->dtb_start -
+                                            r->cfg.ram_base),
+                               fdt_totalsize(ms->fdt));
+    }
+    rec.mpidr = arm_cpu_mp_affinity(cpu);
+    rec.pc = binfo->entry;
+    rec.gprs[0] = binfo->dtb_start;
+    virtcca_plan_add_rec(&plan, &rec);
+    virtcca_plan_sort(&plan);
+
+    host = realm_host(r);
+    ok = virtcca_plan_build(&plan, &host, &r->built, err, sizeof(err));
+    if (ok && g->measurement_log) {
+        char *text = virtcca_plan_to_text(&plan);
+        GError *gerr = NULL;
+
+        ok = g_file_set_contents(g->measurement_log, text, -1, &gerr);
+        free(text);
+        if (!ok) {
+            error_setg(errp, "measurement-log: %s", gerr->message);
+            g_error_free(gerr);
+            virtcca_plan_free(&plan);
+            return false;
+        }
+    }
+    virtcca_plan_free(&plan);
+    if (!ok) {
+        error_setg(errp, "virtcca: building the realm failed: %s", err);
+        return false;
+    }
+    if (tmm_rec_enter(r->tmm, r->built.recs[0],
+                      HOST_SCRATCH_PA + SCRATCH_RUN * GRANULE, &ctx) !=
+        TMM_RMI_SUCCESS) {
+        error_setg(errp, "virtcca: the realm's first REC_ENTER failed");
+        return false;
+    }
+    ctx_to_cpu(&ctx, &cpu->env);
+    r->active = true;
+    tlb_flush(CPU(cpu));
+    return true;
+}
+
+static void virtcca_guest_reset_exit(Object *obj, ResetType type)
+{
+    VirtccaGuest *g = VIRTCCA_GUEST(obj);
+    Error *err = NULL;
+
+    if (g->realm && !realm_build(g->realm, &err)) {
+        error_report_err(err);
+        qemu_system_shutdown_request(SHUTDOWN_CAUSE_GUEST_PANIC);
+    }
+}
+
+VirtccaRealm *virtcca_realm_new(VirtccaGuest *g, MachineState *ms,
+                                const VirtccaRealmConfig *cfg, Error **errp)
+{
+    VirtccaRealm *r;
+    char *kerr = NULL;
+    uint64_t need;
+
+    if (the_realm) {
+        error_setg(errp, "virtcca: only one realm per machine");
+        return NULL;
+    }
+    if (ms->smp.cpus != 1) {
+        error_setg(errp, "-smp: a virtcca realm runs one vCPU under TCG");
+        return NULL;
+    }
+    if (g->sve_vl || g->pmu_counters) {
+        error_setg(errp, "%s: the monitor offers realms neither SVE nor a "
+                   "PMU", g->sve_vl ? "sve-vector-length" :
+                   "num-pmu-counters");
+        return NULL;
+    }
+    if (!ms->kernel_filename) {
+        error_setg(errp, "virtcca: a realm needs -kernel");
+        return NULL;
+    }
+    need = virtcca_realm_secure_memory_needed(ms->ram_size);
+    if (cfg->secure_size < need) {
+        error_setg(errp, "secure-memory-size: the realm needs at least "
+                   "%" PRIu64 " MiB of secure memory for -m %" PRIu64 "M",
+                   need / MiB, ms->ram_size / MiB);
+        return NULL;
+    }
+
+    r = g_new0(VirtccaRealm, 1);
+    r->guest = g;
+    r->ms = ms;
+    r->cfg = *cfg;
+    r->secure_size = cfg->secure_size;
+    r->ns_ptr = memory_region_get_ram_ptr(cfg->ns_ram);
+    r->ns_size = memory_region_size(cfg->ns_ram);
+    qemu_mutex_init(&r->lock);
+
+    r->keys = tmm_attest_keys_load(g->rak_file, g->platform_key_file, &kerr);
+    if (!r->keys) {
+        error_setg(errp, "%s: %s", g->rak_file ? "rak-key" : "platform-key",
+                   kerr ? kerr : "cannot load");
+        free(kerr);
+        g_free(r);
+        return NULL;
+    }
+
+    /* The IPA space the vCPUs see. */
+    memory_region_init(&r->ipa_space, OBJECT(g), "virtcca-realm-ipa",
+                       SHARED_BIT * 2);
+    memory_region_init_iommu(&r->protected_mr, sizeof(r->protected_mr),
+                             TYPE_VIRTCCA_REALM_IOMMU, OBJECT(g),
+                             "virtcca-realm-protected", SHARED_BIT);
+    memory_region_add_subregion(&r->ipa_space, 0,
+                                MEMORY_REGION(&r->protected_mr));
+    memory_region_init_alias(&r->unprotected_mr, OBJECT(g),
+                             "virtcca-realm-unprotected", get_system_memory(),
+                             0, SHARED_BIT);
+    memory_region_add_subregion(&r->ipa_space, SHARED_BIT,
+                                &r->unprotected_mr);
+    /*
+     * The secure carve-out seen through the unprotected half is a
+     * Non-secure access the TZASC refuses; the vCPU gets the abort here,
+     * since a TZASC refusal cannot be resolved from this address space.
+     */
+    memory_region_init_io(&r->unprotected_hole, OBJECT(g),
+                          &unprotected_hole_ops, r,
+                          "virtcca-realm-unprotected-secure",
+                          cfg->secure_size);
+    memory_region_add_subregion_overlap(&r->ipa_space,
+                                        SHARED_BIT + cfg->secure_base,
+                                        &r->unprotected_hole, 1);
+
+    /* The view of devices: the unprotected half only. */
+    memory_region_init(&r->dma_space, OBJECT(g), "virtcca-realm-dma",
+                       SHARED_BIT * 2);
+    memory_region_init_io(&r->dma_blocked, OBJECT(g), &dma_blocked_ops, r,
+                          "virtcca-realm-dma-protected", SHARED_BIT);
+    memory_region_add_subregion(&r->dma_space, 0, &r->dma_blocked);
+    memory_region_init_alias(&r->dma_unprotected, OBJECT(g),
+                             "virtcca-realm-dma-unprotected",
+                             get_system_memory(), 0, SHARED_BIT);
+    memory_region_add_subregion(&r->dma_space, SHARED_BIT,
+                                &r->dma_unprotected);
+    address_space_init(&r->dma_as, &r->dma_space, "virtcca-realm-dma");
+
+    /*
+     * The realm's state lives in secure memory that the host cannot read:
+     * it cannot be saved, snapshotted or migrated (virtCCA refuses too).
+     */
+    error_setg(&r->migration_blocker, "virtcca: a realm's memory is "
+               "private to it; it cannot be saved, snapshotted or migrated");
+    if (migrate_add_blocker(&r->migration_blocker, errp) < 0) {
+        tmm_attest_keys_free(r->keys);
+        g_free(r);
+        return NULL;
+    }
+
+    /* Devices must use the DMA API, so that Linux bounces through shared
+     * buffers: every virtio device offers VIRTIO_F_ACCESS_PLATFORM. */
+    object_register_sugar_prop("virtio-device", "iommu_platform", "on",
+                               false);
+
+    arm_smc_handler = realm_smc;
+    the_realm = r;
+    g->realm = r;
+    qemu_register_resettable(OBJECT(g));
+    CONFIDENTIAL_GUEST_SUPPORT(g)->ready = true;
+    return r;
+}
+
+uint64_t virtcca_realm_secure_memory_needed(uint64_t ram_size)
+{
+    /* Every RAM granule may be populated, plus about 1/256 for RTTs. */
+    return ROUND_UP(ram_size + ram_size / 256 + 16 * MiB, GRANULE);
+}
+
+void virtcca_realm_attach_secure_memory(VirtccaRealm *r)
+{
+    MemoryRegion *ram = r->cfg.secure_ram;
+
+    assert(memory_region_size(ram) == r->secure_size);
+    r->secure_ptr = memory_region_get_ram_ptr(ram);
+    /* The secure DRAM as the realm's accesses reach it. */
+    memory_region_init(&r->secure_view, OBJECT(r->guest),
+                       "virtcca-realm-secure", r->secure_size);
+    memory_region_init_alias(&r->secure_alias, OBJECT(r->guest),
+                             "virtcca-realm-secure-dram", ram, 0,
+                             r->secure_size);
+    memory_region_add_subregion(&r->secure_view, 0, &r->secure_alias);
+    address_space_init(&r->secure_as, &r->secure_view, "virtcca-realm-secure");
+}
+
+static AddressSpace *realm_pci_dma_as(PCIBus *bus, void *opaque, int devfn)
+{
+    return &((VirtccaRealm *)opaque)->dma_as;
+}
+
+static const PCIIOMMUOps realm_pci_iommu_ops = {
+    .get_address_space = realm_pci_dma_as,
+};
+
+void virtcca_realm_setup_pci(VirtccaRealm *r, PCIBus *bus)
+{
+    pci_setup_iommu(bus, &realm_pci_iommu_ops, r);
+}
+
+MemoryRegion *virtcca_realm_ipa_space(VirtccaRealm *r)
+{
+    return &r->ipa_space;
+}
+
+AddressSpace *virtcca_realm_dma_as(VirtccaRealm *r)
+{
+    return &r->dma_as;
+}
+
+static ResettableState *virtcca_guest_get_reset_state(Object *obj)
+{
+    return &VIRTCCA_GUEST(obj)->reset_state;
+}
+
+void virtcca_guest_reset_class_init(ObjectClass *oc)
+{
+    ResettableClass *rc = RESETTABLE_CLASS(oc);
+
+    rc->get_state = virtcca_guest_get_reset_state;
+    /*
+     * The exit phase runs after every hold phase, in particular after the
+     * loader has written the images: only then can the realm be built.
+     */
+    rc->phases.exit = virtcca_guest_reset_exit;
+}
+
+static void virtcca_realm_iommu_class_init(ObjectClass *oc, const void *data)
+{
+    IOMMUMemoryRegionClass *imrc = IOMMU_MEMORY_REGION_CLASS(oc);
+
+    imrc->translate = realm_translate;
+    imrc->attrs_to_index = realm_attrs_to_index;
+    imrc->num_indexes = realm_num_indexes;
+}
+
+static const TypeInfo virtcca_realm_types[] = {
+    {
+        .name = TYPE_VIRTCCA_REALM_IOMMU,
+        .parent = TYPE_IOMMU_MEMORY_REGION,
+        .class_init = virtcca_realm_iommu_class_init,
+    },
+};
+
+DEFINE_TYPES(virtcca_realm_types)

@@ -1,0 +1,314 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""The default guest as a realm on -M virtcca under TCG: it boots, finds
+RSI 1.0, and hands out an attestation token that an independent checker
+(python3-cbor2 + python3-cryptography) verifies, with a RIM equal to the
+one virtcca-measure predicts from the images without running QEMU."""
+
+import base64
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import unittest
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+
+import guest
+
+TOP = os.path.join(os.path.dirname(__file__), "..", "..")
+sys.path.insert(0, os.path.join(TOP, "scripts"))
+import virtcca_token  # noqa: E402
+
+BUILD = os.environ.get("VIRTCCA_BUILD", os.path.join(TOP, "build"))
+QEMU = os.path.join(BUILD, "qemu", "qemu-system-aarch64")
+MEASURE = os.path.join(BUILD, "tmm", "virtcca-measure")
+CHALLENGE = bytes(range(0x40, 0x80))
+
+
+def write_key(path):
+    key = ec.generate_private_key(ec.SECP384R1())
+    with open(path, "wb") as f:
+        f.write(key.private_bytes(serialization.Encoding.PEM,
+                                  serialization.PrivateFormat.PKCS8,
+                                  serialization.NoEncryption()))
+    return key.public_key().public_bytes(
+        serialization.Encoding.PEM,
+        serialization.PublicFormat.SubjectPublicKeyInfo)
+
+
+class RealmBoot(unittest.TestCase):
+    """One realm boot, its console and report shared by the checks."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory()
+        t = cls.tmp.name
+        cls.platform_pub = write_key(os.path.join(t, "iak.pem"))
+        write_key(os.path.join(t, "rak.pem"))
+        cls.log = os.path.join(t, "plan.txt")
+        cls.dtb = os.path.join(t, "realm.dtb")
+        cls.image = guest.default_guest()
+        rpv = base64.b64encode(b"virtcca test realm").decode()
+        obj = ("virtcca-guest,id=cca0,measurement-algorithm=sha256,"
+               f"personalization-value={rpv},"
+               f"rak-key={t}/rak.pem,platform-key={t}/iak.pem,"
+               f"measurement-log={cls.log}")
+        cls.args = ["-M", "virtcca,confidential-guest-support=cca0",
+                    "-object", obj, "-m", "512M", "-nic", "none",
+                    "-no-reboot"]
+        append = "virtcca.challenge=" + CHALLENGE.hex()
+        cls.report, cls.console, cls.status = guest.run(
+            [QEMU] + cls.args + cls.image.args(append), timeout=300)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def test_boots_as_realm(self):
+        self.assertIn("RME: Using RSI version 1.0", self.console)
+        self.assertEqual(self.report.get("realm"), "yes", self.report)
+        self.assertEqual(self.report.get("module_arm_cca_guest"), "ok")
+        self.assertEqual(self.status, 0)
+
+    def test_token_verifies_and_rim_matches(self):
+        token = base64.b64decode(self.report["token_b64"])
+        # The RIM a relying party computes from the images and the log.
+        dtb = subprocess.run(
+            [QEMU] + [a.replace("virtcca,", "virtcca,dumpdtb=%s," % self.dtb)
+                      if a.startswith("virtcca,") else a
+                      for a in self.args] +
+            self.image.args("virtcca.challenge=" + CHALLENGE.hex()),
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        self.assertEqual(dtb.returncode, 0, dtb.stdout)
+        m = subprocess.run(
+            [MEASURE, "--plan", self.log, "--json",
+             "--image", "kernel=" + self.image.kernel,
+             "--image", "initrd=" + self.image.initrd,
+             "--image", "dtb=" + self.dtb],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.assertEqual(m.returncode, 0, m.stderr)
+        rim = json.loads(m.stdout)["rim"]
+        claims = virtcca_token.verify_token(token, self.platform_pub,
+                                            challenge=CHALLENGE,
+                                            rim=bytes.fromhex(rim))
+        self.assertIsNotNone(claims)
+
+
+if __name__ == "__main__":
+    unittest.main()
+
+
+class RealmDevices(unittest.TestCase):
+    """virtio-blk, virtio-net (slirp) and virtio-rng inside a realm, all
+    bounce-buffered through shared memory."""
+
+    def test_blk_net_rng(self):
+        import hashlib
+        import http.server
+        import threading
+
+        with tempfile.TemporaryDirectory() as t:
+            blob = os.urandom(200000)
+            with open(os.path.join(t, "blob"), "wb") as f:
+                f.write(blob)
+            disk = os.path.join(t, "disk.raw")
+            with open(disk, "wb") as f:
+                f.truncate(16 << 20)
+
+            class Handler(http.server.SimpleHTTPRequestHandler):
+                def __init__(self, *a, **kw):
+                    super().__init__(*a, directory=t, **kw)
+
+                def log_message(self, *a):
+                    pass
+
+            server = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
+                                                     Handler)
+            threading.Thread(target=server.serve_forever,
+                             daemon=True).start()
+            port = server.server_address[1]
+            try:
+                image = guest.default_guest()
+                report, console, status = guest.run(
+                    [QEMU, "-M", "virtcca,confidential-guest-support=cca0",
+                     "-object", "virtcca-guest,id=cca0", "-m", "512M",
+                     "-no-reboot",
+                     "-drive", f"file={disk},if=none,id=d0,format=raw",
+                     "-device", "virtio-blk-pci,drive=d0",
+                     "-device", "virtio-rng-pci",
+                     "-netdev", "user,id=n0",
+                     "-device", "virtio-net-pci,netdev=n0"] +
+                    image.args("virtcca.blk=1 virtcca.rng=1 "
+                               f"virtcca.net=http://10.0.2.2:{port}/blob"),
+                    timeout=300)
+            finally:
+                server.shutdown()
+                server.server_close()
+
+        self.assertEqual(report.get("realm"), "yes", report)
+        # Every device negotiated VIRTIO_F_ACCESS_PLATFORM.
+        self.assertEqual(len(report["virtio_access_platform"].split(",")), 3)
+        self.assertEqual(report.get("blk_rw"), "ok", report)
+        self.assertEqual(report.get("rng"), "ok", report)
+        self.assertEqual(report.get("net"), "ok", report)
+        self.assertEqual(report.get("net_sha256"),
+                         hashlib.sha256(blob).hexdigest())
+        self.assertEqual(status, 0)
+
+
+class Qmp:
+    """A minimal QMP client over a unix socket."""
+
+    def __init__(self, path, timeout=60):
+        import socket
+        import time
+        deadline = time.time() + timeout
+        while True:
+            try:
+                self.sock = socket.socket(socket.AF_UNIX)
+                self.sock.connect(path)
+                break
+            except OSError:
+                self.sock.close()
+                if time.time() > deadline:
+                    raise
+                time.sleep(0.2)
+        self.file = self.sock.makefile("rw")
+        json.loads(self.file.readline())            # greeting
+        self.cmd("qmp_capabilities")
+
+    def cmd(self, name, **args):
+        self.file.write(json.dumps({"execute": name, "arguments": args}) +
+                        "\n")
+        self.file.flush()
+        while True:
+            msg = json.loads(self.file.readline())
+            if "event" not in msg:
+                return msg
+
+    def hmp(self, line):
+        return self.cmd("human-monitor-command", **{"command-line": line})
+
+    def close(self):
+        self.file.close()
+        self.sock.close()
+
+
+class RealmSecrets(unittest.TestCase):
+    """A secret the realm keeps in its memory never reaches what the host
+    can read: pmemsave, dump-guest-memory, device DMA; and saving or
+    migrating the realm is refused."""
+
+    SEED = "a5d1e0c3"
+
+    @staticmethod
+    def marker():
+        import hashlib
+        return hashlib.sha256(
+            ("virtcca-secret-" + RealmSecrets.SEED).encode()).hexdigest()
+
+    def run_guest(self, realm, inspect):
+        import time
+        image = guest.default_guest()
+        with tempfile.TemporaryDirectory() as t:
+            sock = os.path.join(t, "qmp.sock")
+            console = os.path.join(t, "console.log")
+            args = [QEMU, "-M", "virtcca" +
+                    (",confidential-guest-support=cca0" if realm else ""),
+                    "-m", "512M", "-nic", "none", "-display", "none",
+                    "-serial", "file:" + console,
+                    "-qmp", f"unix:{sock},server=on,wait=off"]
+            if realm:
+                args += ["-object", "virtcca-guest,id=cca0"]
+            args += image.args(f"virtcca.secret={self.SEED} virtcca.hold=1 "
+                               "virtcca.deadline=240")
+            proc = subprocess.Popen(args, stdout=subprocess.PIPE,
+                                    stderr=subprocess.STDOUT)
+            try:
+                deadline = time.time() + 180
+                text = ""
+                while "VIRTCCA-REPORT-END" not in text:
+                    self.assertLess(time.time(), deadline, text[-2000:])
+                    self.assertIsNone(proc.poll(), text[-2000:])
+                    time.sleep(0.5)
+                    if os.path.exists(console):
+                        with open(console, errors="replace") as f:
+                            text = f.read()
+                report = guest.parse_report(text.replace("\r", ""))
+                self.assertEqual(report.get("secret"), "held", report)
+                qmp = Qmp(sock)
+                try:
+                    return inspect(qmp, t, report)
+                finally:
+                    qmp.cmd("quit")
+                    qmp.close()
+            finally:
+                try:
+                    proc.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait()
+                proc.stdout.close()
+
+    def host_views(self, qmp, tmp):
+        """Everything the host's monitor can read of the guest's memory."""
+        views = {}
+        ram = os.path.join(tmp, "ram.bin")
+        r = qmp.cmd("pmemsave", val=0x40000000, size=512 << 20,
+                    filename=ram)
+        self.assertIn("return", r)
+        with open(ram, "rb") as f:
+            views["pmemsave of DRAM"] = f.read()
+        os.unlink(ram)
+        dump = os.path.join(tmp, "dump.elf")
+        r = qmp.cmd("dump-guest-memory", paging=False,
+                    protocol="file:" + dump)
+        if "return" in r:
+            with open(dump, "rb") as f:
+                views["dump-guest-memory"] = f.read()
+            os.unlink(dump)
+        else:
+            views["dump-guest-memory refused"] = r["error"]["desc"]
+        return views
+
+    def test_plain_guest_secret_is_visible(self):
+        """The control: outside a realm the host does see the secret, so
+        the realm checks below are able to fail."""
+        marker = self.marker().encode()
+
+        def inspect(qmp, tmp, report):
+            views = self.host_views(qmp, tmp)
+            self.assertIn(marker, views["pmemsave of DRAM"])
+
+        self.run_guest(False, inspect)
+
+    def test_realm_secret_stays_private(self):
+        marker = self.marker().encode()
+
+        def inspect(qmp, tmp, report):
+            self.assertEqual(report.get("realm"), "yes", report)
+            for name, data in self.host_views(qmp, tmp).items():
+                if isinstance(data, bytes):
+                    self.assertNotIn(marker, data, name)
+            # The Secure DRAM itself, from the host: the TZASC refuses it.
+            sec = os.path.join(tmp, "secure.bin")
+            r = qmp.cmd("pmemsave", val=0x4000000000, size=64 << 20,
+                        filename=sec)
+            if "return" in r:
+                with open(sec, "rb") as f:
+                    data = f.read()
+                self.assertNotIn(marker, data)
+                self.assertEqual(data.count(0), len(data))
+            # Saving and migrating are refused with virtcca's reason.
+            r = qmp.hmp("savevm snap0")
+            self.assertIn("realm", r.get("return", ""), r)
+            r = qmp.cmd("migrate", uri="exec:cat >/dev/null")
+            self.assertIn("error", r)
+            self.assertIn("realm", r["error"]["desc"])
+            # ... and the realm keeps running.
+            r = qmp.cmd("query-status")
+            self.assertEqual(r["return"]["status"], "running")
+
+        self.run_guest(True, inspect)
