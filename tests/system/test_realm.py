@@ -273,6 +273,43 @@ class RealmSecrets(unittest.TestCase):
             views["dump-guest-memory refused"] = r["error"]["desc"]
         return views
 
+    @staticmethod
+    def guest_pc(qmp):
+        import re
+        regs = qmp.hmp("info registers")["return"]
+        return "0x" + re.search(r"PC=([0-9a-f]+)", regs).group(1)
+
+    @staticmethod
+    def gdb_read(qmp, addr):
+        """Read 16 bytes at @addr through QEMU's gdbstub (RSP 'm').
+        Returns (error, hex data)."""
+        import socket
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        r = qmp.hmp(f"gdbserver tcp:127.0.0.1:{port}")
+        assert "error" not in r, r
+        with socket.create_connection(("127.0.0.1", port), timeout=20) as s:
+            body = "m%x,10" % int(addr, 16)
+            pkt = "$%s#%02x" % (body, sum(body.encode()) % 256)
+            s.sendall(pkt.encode())
+            data = b""
+            # A reply is "$<body>#<2 hex digits>", after an ack "+".
+            while not (b"$" in data and b"#" in data[data.index(b"$"):] and
+                       len(data) - data.rindex(b"#") >= 3):
+                chunk = s.recv(4096)
+                if not chunk:
+                    break
+                data += chunk
+            s.sendall(b"+$D#44")
+        reply = data.decode().lstrip("+")
+        reply = reply[reply.index("$") + 1:reply.index("#")]
+        qmp.hmp("gdbserver none")
+        qmp.cmd("cont")
+        if reply.startswith("E"):
+            return reply, ""
+        return "", reply
+
     def test_plain_guest_secret_is_visible(self):
         """The control: outside a realm the host does see the secret, so
         the realm checks below are able to fail."""
@@ -281,6 +318,10 @@ class RealmSecrets(unittest.TestCase):
         def inspect(qmp, tmp, report):
             views = self.host_views(qmp, tmp)
             self.assertIn(marker, views["pmemsave of DRAM"])
+            # The monitor reads guest memory through the vCPU's view.
+            out = qmp.hmp("x /4xw " + self.guest_pc(qmp))["return"]
+            self.assertNotIn("Cannot access memory", out)
+            self.assertEqual(self.gdb_read(qmp, self.guest_pc(qmp))[0], "")
 
         self.run_guest(False, inspect)
 
@@ -310,5 +351,12 @@ class RealmSecrets(unittest.TestCase):
             # ... and the realm keeps running.
             r = qmp.cmd("query-status")
             self.assertEqual(r["return"]["status"], "running")
+            # The monitor and gdbstub cannot read realm memory through the
+            # vCPU's view either.
+            pc = self.guest_pc(qmp)
+            out = qmp.hmp("x /4xw " + pc)["return"]
+            self.assertIn("Cannot access memory", out)
+            err, _ = self.gdb_read(qmp, pc)
+            self.assertTrue(err.startswith("E"), err)
 
         self.run_guest(True, inspect)

@@ -89,6 +89,7 @@ struct VirtccaRealm {
     MemoryRegion dma_blocked;
     AddressSpace dma_as;
     uint64_t dma_refused;
+    uint64_t host_refused;
 
     TmmAttestKeys *keys;
     Error *migration_blocker;
@@ -231,6 +232,19 @@ static IOMMUTLBEntry realm_translate(IOMMUMemoryRegion *iommu, hwaddr addr,
          * at the IPAs the realm will have (the loader writes here).
          */
         entry.perm = IOMMU_RW;
+        return entry;
+    }
+    /*
+     * The vCPU's own accesses come through its TLB, which asks for every
+     * permission at once (IOMMU_NONE).  A read or write asked for alone
+     * is the host reaching in with the vCPU's view (gdbstub, the
+     * monitor's "x", paging dumps): realm memory is not the host's.
+     */
+    if (flag != IOMMU_NONE) {
+        r->host_refused++;
+        qemu_log_mask(LOG_GUEST_ERROR, "virtcca: host %s of protected realm "
+                      "IPA 0x%" HWADDR_PRIx " refused\n",
+                      flag == IOMMU_WO ? "write" : "read", addr);
         return entry;
     }
     res = tmm_realm_translate(r->tmm, r->built.rd, addr, TMM_ACCESS_READ, &t);
