@@ -85,7 +85,7 @@ check: qemu tmm guest
 demo: qemu guest
 	@$(PYTHON) tests/boot/demo.py --qemu $(QEMU_BIN) --guest $(GUEST_DIR)
 
-bench: tmm
+bench: qemu tmm guest
 	@$(PYTHON) tests/bench/run.py --build $(BUILD)
 
 # The libFuzzer target over the RMI and RSI surface, built with clang.

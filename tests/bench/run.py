@@ -10,8 +10,16 @@ against a fixed time.
 
 import argparse
 import os
+import statistics
 import subprocess
 import sys
+import tempfile
+import time
+
+TOP = os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(TOP, "tests", "boot"))
+import guest  # noqa: E402
 
 TMM_BENCHES = [
     ("TMM RMI/DATA_CREATE", "tests/tmm/core/bench-rmi"),
@@ -32,13 +40,76 @@ def run(label, cmd):
     return True
 
 
+def realm_args(extra=()):
+    return ["-M", "virtcca,confidential-guest-support=cca0",
+            "-object", "virtcca-guest,id=cca0", *extra]
+
+
+def virt_args(extra=()):
+    return ["-M", "virt", "-cpu", "max", *extra]
+
+
+def boot_ratio(qemu, rounds):
+    """Wall time from start to the guest's power-off after its report,
+    the same guest on -M virt and as a realm on -M virtcca, interleaved."""
+    image = guest.default_guest()
+    times = {"virt": [], "realm": []}
+    for _ in range(rounds):
+        for name, machine in (("virt", virt_args()), ("realm", realm_args())):
+            t0 = time.monotonic()
+            report, _, status = guest.run(
+                [qemu, *machine, "-m", "1G", "-nic", "none", "-no-reboot"] +
+                image.args(), timeout=300)
+            times[name].append(time.monotonic() - t0)
+            if status != 0 or (name == "realm") != (report["realm"] ==
+                                                     "yes"):
+                raise RuntimeError(f"{name} boot went wrong: {report}")
+    v, r = statistics.median(times["virt"]), statistics.median(times["realm"])
+    print(f"   boot-to-report-s virt={v:.2f} realm={r:.2f} "
+          f"ratio={r / v:.3f} (median of {rounds}, interleaved; "
+          "goal <= 1.15)")
+
+
+def blk_ratio(qemu, rounds, mib=256):
+    """Sequential virtio-blk reads in the guest: realm (bounce-buffered by
+    construction) against -M virt with swiotlb=force."""
+    image = guest.default_guest()
+    rates = {"virt": [], "realm": []}
+    with tempfile.TemporaryDirectory() as t:
+        disk = os.path.join(t, "disk.raw")
+        with open(disk, "wb") as f:
+            f.truncate(mib << 20)
+        dev = ["-drive", f"file={disk},if=none,id=d0,format=raw,"
+               "cache=none,aio=threads", "-device", "virtio-blk-pci,drive=d0"]
+        for _ in range(rounds):
+            for name, machine, append in (
+                    ("virt", virt_args(dev), "swiotlb=force"),
+                    ("realm", realm_args(dev), "")):
+                report, _, _ = guest.run(
+                    [qemu, *machine, "-m", "1G", "-nic", "none",
+                     "-no-reboot"] +
+                    image.args(f"{append} virtcca.blkbench={mib}".strip()),
+                    timeout=600)
+                rates[name].append(int(report["blkbench_mibps"]))
+    v, r = statistics.median(rates["virt"]), statistics.median(rates["realm"])
+    print(f"   virtio-blk-seq-read-mibps virt(swiotlb=force)={v} realm={r} "
+          f"ratio={r / v:.3f} (median of {rounds}; goal >= 0.85)")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--build", required=True)
+    ap.add_argument("--rounds", type=int, default=5)
     args = ap.parse_args()
     ok = True
     for label, rel in TMM_BENCHES:
         ok &= run(label, [os.path.join(args.build, "tmm", rel)])
+    qemu = os.path.join(args.build, "qemu", "qemu-system-aarch64")
+    print("== boot to report: -M virtcca realm vs -M virt", flush=True)
+    boot_ratio(qemu, args.rounds)
+    print("== virtio-blk sequential read: realm vs -M virt swiotlb=force",
+          flush=True)
+    blk_ratio(qemu, max(3, args.rounds // 2))
     return 0 if ok else 1
 
 

@@ -65,6 +65,17 @@ extern bool (*arm_smc_handler)(ARMCPU *cpu);
 
 #define TYPE_VIRTCCA_REALM_IOMMU "virtcca-realm-iommu-memory-region"
 
+/*
+ * An address window a master may not use: every access fails, is logged
+ * as a guest error and counted.
+ */
+typedef struct RefusedWindow {
+    const char *who;        /* the master: "device DMA", "realm" */
+    const char *what;       /* the window */
+    bool tell_user;         /* also report it on the host, once */
+    uint64_t count;
+} RefusedWindow;
+
 struct VirtccaRealm {
     VirtccaGuest *guest;
     MachineState *ms;
@@ -88,7 +99,8 @@ struct VirtccaRealm {
     MemoryRegion dma_unprotected;
     MemoryRegion dma_blocked;
     AddressSpace dma_as;
-    uint64_t dma_refused;
+    RefusedWindow dma_refused;
+    RefusedWindow carveout_refused;
     uint64_t host_refused;
 
     TmmAttestKeys *keys;
@@ -277,64 +289,36 @@ static int realm_num_indexes(IOMMUMemoryRegion *iommu)
     return 1;
 }
 
-/* Device DMA aimed at protected IPAs: refused and reported. */
-static MemTxResult dma_blocked_read(void *opaque, hwaddr addr, uint64_t *data,
-                                    unsigned size, MemTxAttrs attrs)
+static void window_refuse(RefusedWindow *w, hwaddr addr, bool write)
 {
-    VirtccaRealm *r = opaque;
+    w->count++;
+    qemu_log_mask(LOG_GUEST_ERROR, "virtcca: %s %s %s +0x%" HWADDR_PRIx
+                  ": refused\n", w->who, write ? "write to" : "read of",
+                  w->what, addr);
+    if (w->tell_user) {
+        error_report_once("virtcca: %s tried to reach %s (+0x%" HWADDR_PRIx
+                          "); refused", w->who, w->what, addr);
+    }
+}
 
-    r->dma_refused++;
-    qemu_log_mask(LOG_GUEST_ERROR, "virtcca: device DMA read of protected "
-                  "IPA 0x%" HWADDR_PRIx " refused\n", addr);
-    error_report_once("virtcca: a device tried to read protected realm "
-                      "memory (IPA 0x%" HWADDR_PRIx "); refused", addr);
+static MemTxResult window_read(void *opaque, hwaddr addr, uint64_t *data,
+                               unsigned size, MemTxAttrs attrs)
+{
+    window_refuse(opaque, addr, false);
     *data = 0;
     return MEMTX_ERROR;
 }
 
-static MemTxResult dma_blocked_write(void *opaque, hwaddr addr, uint64_t data,
-                                     unsigned size, MemTxAttrs attrs)
+static MemTxResult window_write(void *opaque, hwaddr addr, uint64_t data,
+                                unsigned size, MemTxAttrs attrs)
 {
-    VirtccaRealm *r = opaque;
-
-    r->dma_refused++;
-    qemu_log_mask(LOG_GUEST_ERROR, "virtcca: device DMA write to protected "
-                  "IPA 0x%" HWADDR_PRIx " refused\n", addr);
-    error_report_once("virtcca: a device tried to write protected realm "
-                      "memory (IPA 0x%" HWADDR_PRIx "); refused", addr);
+    window_refuse(opaque, addr, true);
     return MEMTX_ERROR;
 }
 
-static const MemoryRegionOps dma_blocked_ops = {
-    .read_with_attrs = dma_blocked_read,
-    .write_with_attrs = dma_blocked_write,
-    .endianness = DEVICE_LITTLE_ENDIAN,
-    .valid.min_access_size = 1,
-    .valid.max_access_size = 8,
-};
-
-static MemTxResult hole_read(void *opaque, hwaddr addr, uint64_t *data,
-                             unsigned size, MemTxAttrs attrs)
-{
-    qemu_log_mask(LOG_GUEST_ERROR, "virtcca: realm read of the secure "
-                  "carve-out through unprotected IPA space (+0x%"
-                  HWADDR_PRIx "): refused\n", addr);
-    *data = 0;
-    return MEMTX_ERROR;
-}
-
-static MemTxResult hole_write(void *opaque, hwaddr addr, uint64_t data,
-                              unsigned size, MemTxAttrs attrs)
-{
-    qemu_log_mask(LOG_GUEST_ERROR, "virtcca: realm write to the secure "
-                  "carve-out through unprotected IPA space (+0x%"
-                  HWADDR_PRIx "): refused\n", addr);
-    return MEMTX_ERROR;
-}
-
-static const MemoryRegionOps unprotected_hole_ops = {
-    .read_with_attrs = hole_read,
-    .write_with_attrs = hole_write,
+static const MemoryRegionOps refused_window_ops = {
+    .read_with_attrs = window_read,
+    .write_with_attrs = window_write,
     .endianness = DEVICE_LITTLE_ENDIAN,
     .valid.min_access_size = 1,
     .valid.max_access_size = 8,
@@ -685,8 +669,11 @@ VirtccaRealm *virtcca_realm_new(VirtccaGuest *g, MachineState *ms,
      * Non-secure access the TZASC refuses; the vCPU gets the abort here,
      * since a TZASC refusal cannot be resolved from this address space.
      */
+    r->carveout_refused = (RefusedWindow) {
+        .who = "realm", .what = "the secure carve-out at unprotected IPA",
+    };
     memory_region_init_io(&r->unprotected_hole, OBJECT(g),
-                          &unprotected_hole_ops, r,
+                          &refused_window_ops, &r->carveout_refused,
                           "virtcca-realm-unprotected-secure",
                           cfg->secure_size);
     memory_region_add_subregion_overlap(&r->ipa_space,
@@ -696,7 +683,12 @@ VirtccaRealm *virtcca_realm_new(VirtccaGuest *g, MachineState *ms,
     /* The view of devices: the unprotected half only. */
     memory_region_init(&r->dma_space, OBJECT(g), "virtcca-realm-dma",
                        SHARED_BIT * 2);
-    memory_region_init_io(&r->dma_blocked, OBJECT(g), &dma_blocked_ops, r,
+    r->dma_refused = (RefusedWindow) {
+        .who = "a device's DMA", .what = "protected realm memory at IPA",
+        .tell_user = true,
+    };
+    memory_region_init_io(&r->dma_blocked, OBJECT(g), &refused_window_ops,
+                          &r->dma_refused,
                           "virtcca-realm-dma-protected", SHARED_BIT);
     memory_region_add_subregion(&r->dma_space, 0, &r->dma_blocked);
     memory_region_init_alias(&r->dma_unprotected, OBJECT(g),

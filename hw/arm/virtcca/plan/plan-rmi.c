@@ -6,7 +6,6 @@
  * against a monitor over scratch memory, so both get the same RIM.
  */
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,18 +15,6 @@
 #define GRANULE     TMM_GRANULE_SIZE
 #define L2_SIZE     (1ULL << 21)
 
-static bool fail(char *err, size_t len, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static bool fail(char *err, size_t len, const char *fmt, ...)
-{
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(err, len, fmt, ap);
-    va_end(ap);
-    return false;
-}
 
 static uint64_t rmi(VirtccaPlanHost *host, uint64_t fid, uint64_t a1,
                     uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5,
@@ -61,9 +48,10 @@ static bool rmi_ok(VirtccaPlanHost *host, uint64_t status, uint64_t fid,
                    uint64_t arg, char *err, size_t len)
 {
     if (status != TMM_RMI_SUCCESS) {
-        return fail(err, len, "RMI %s(0x%" PRIx64 ") failed: status %"
-                    PRIu64 " index %" PRIu64, rmi_name(fid), arg,
-                    status & 0xff, (status >> 8) & 0xff);
+        return virtcca_plan_error(err, len,
+                                  "RMI %s(0x%" PRIx64 ") failed: status %"
+                                  PRIu64 " index %" PRIu64, rmi_name(fid), arg,
+                                  status & 0xff, (status >> 8) & 0xff);
     }
     return true;
 }
@@ -73,7 +61,8 @@ static bool delegated_granule(VirtccaPlanHost *host, uint64_t *pa,
                               char *err, size_t len)
 {
     if (!host->alloc_granule(host->opaque, pa)) {
-        return fail(err, len, "out of secure memory for the realm");
+        return virtcca_plan_error(err, len,
+                                  "out of secure memory for the realm");
     }
     return rmi_ok(host, rmi(host, TMM_RMI_GRANULE_DELEGATE, *pa, 0, 0, 0, 0,
                             NULL),
@@ -249,12 +238,13 @@ static bool create_recs(const VirtccaPlan *plan, VirtccaPlanHost *host,
         return false;
     }
     if (num_aux > TMM_REC_AUX_MAX) {
-        return fail(err, len, "the monitor asks for %" PRIu64 " aux "
-                    "granules a REC", num_aux);
+        return virtcca_plan_error(err, len,
+                                  "the monitor asks for %" PRIu64 " aux "
+                                  "granules a REC", num_aux);
     }
     realm->recs = calloc(plan->nr_recs, sizeof(*realm->recs));
     if (!realm->recs) {
-        return fail(err, len, "out of memory");
+        return virtcca_plan_error(err, len, "out of memory");
     }
     for (i = 0; i < plan->nr_recs; i++) {
         const VirtccaPlanRec *r = &plan->recs[i];

@@ -92,10 +92,7 @@ void virtcca_plan_sort(VirtccaPlan *plan)
     }
 }
 
-static bool fail(char *err, size_t len, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static bool fail(char *err, size_t len, const char *fmt, ...)
+bool virtcca_plan_error(char *err, size_t len, const char *fmt, ...)
 {
     va_list ap;
 
@@ -104,6 +101,7 @@ static bool fail(char *err, size_t len, const char *fmt, ...)
     va_end(ap);
     return false;
 }
+
 
 static bool in_ram(const VirtccaPlan *plan, uint64_t base, uint64_t top)
 {
@@ -124,29 +122,36 @@ bool virtcca_plan_check(const VirtccaPlan *plan, char *err, size_t len)
     size_t i;
 
     if (!tmm_hash_algo_valid(p->hash_algo)) {
-        return fail(err, len, "unknown hash algorithm %u", p->hash_algo);
+        return virtcca_plan_error(err, len,
+                                  "unknown hash algorithm %u", p->hash_algo);
     }
     if (p->s2sz < 32 || p->s2sz > 48) {
-        return fail(err, len, "IPA width %u is outside 32..48", p->s2sz);
+        return virtcca_plan_error(err, len,
+                                  "IPA width %u is outside 32..48", p->s2sz);
     }
     par_size = 1ULL << (p->s2sz - 1);
     if (!plan->nr_ram) {
-        return fail(err, len, "the realm has no RAM");
+        return virtcca_plan_error(err, len, "the realm has no RAM");
     }
     for (i = 0; i < plan->nr_ram; i++) {
         const VirtccaPlanRange *r = &plan->ram[i];
 
         if (r->base % GRANULE || r->top % GRANULE || r->top <= r->base) {
-            return fail(err, len, "RAM range 0x%" PRIx64 "-0x%" PRIx64
-                        " is empty or not 4 KiB aligned", r->base, r->top);
+            return virtcca_plan_error(err, len,
+                                  "RAM range 0x%" PRIx64 "-0x%" PRIx64
+                                  " is empty or not 4 KiB aligned",
+                                  r->base, r->top);
         }
         if (r->top > par_size) {
-            return fail(err, len, "RAM range 0x%" PRIx64 "-0x%" PRIx64
-                        " is outside the protected IPA space (%u bits)",
-                        r->base, r->top, p->s2sz);
+            return virtcca_plan_error(err, len,
+                                  "RAM range 0x%" PRIx64 "-0x%" PRIx64
+                                  " is outside the protected IPA space "
+                                  "(%u bits)",
+                                  r->base, r->top, p->s2sz);
         }
         if (i && r->base < plan->ram[i - 1].top) {
-            return fail(err, len, "RAM ranges overlap or are not sorted");
+            return virtcca_plan_error(err, len,
+                                  "RAM ranges overlap or are not sorted");
         }
     }
     for (i = 0; i < plan->nr_images; i++) {
@@ -154,18 +159,22 @@ bool virtcca_plan_check(const VirtccaPlan *plan, char *err, size_t len)
 
         if (!img->size || img->ipa + img->size < img->ipa ||
             !in_ram(plan, img->ipa, img->ipa + img->size)) {
-            return fail(err, len, "image %s (0x%" PRIx64 ", %" PRIu64
-                        " bytes) is not inside the realm's RAM", img->name,
-                        img->ipa, img->size);
+            return virtcca_plan_error(err, len,
+                                  "image %s (0x%" PRIx64 ", %" PRIu64
+                                  " bytes) is not inside the realm's RAM",
+                                  img->name,
+                                  img->ipa, img->size);
         }
         if (i && img->ipa < plan->images[i - 1].ipa +
                  plan->images[i - 1].size) {
-            return fail(err, len, "images %s and %s overlap or are not "
-                        "sorted", plan->images[i - 1].name, img->name);
+            return virtcca_plan_error(err, len,
+                                  "images %s and %s overlap or are not "
+                                  "sorted", plan->images[i - 1].name,
+                                  img->name);
         }
     }
     if (!plan->nr_recs) {
-        return fail(err, len, "the realm has no REC");
+        return virtcca_plan_error(err, len, "the realm has no REC");
     }
     return true;
 }
@@ -412,15 +421,17 @@ bool virtcca_plan_from_text(const char *text, VirtccaPlan *plan,
         if (!ok) {
             free(sums);
             virtcca_plan_free(plan);
-            return fail(err, len, "plan line %u is not valid%s", lineno,
-                        lineno == 1 ? " (expected \"" PLAN_MAGIC "\")" : "");
+            return virtcca_plan_error(err, len,
+                                  "plan line %u is not valid%s", lineno,
+                                  lineno == 1 ?
+                                  " (expected \"" PLAN_MAGIC "\")" : "");
         }
         line = next ? next + 1 : NULL;
     }
     if (!have_realm) {
         free(sums);
         virtcca_plan_free(plan);
-        return fail(err, len, "the plan has no realm line");
+        return virtcca_plan_error(err, len, "the plan has no realm line");
     }
     *image_sha256 = sums;
     return true;

@@ -87,6 +87,10 @@ void virtcca_plan_sort(VirtccaPlan *plan);
  */
 bool virtcca_plan_check(const VirtccaPlan *plan, char *err, size_t len);
 
+/* Format a message into @err (of @len bytes); always returns false. */
+bool virtcca_plan_error(char *err, size_t len, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 /*
  * Text form of a plan, the measurement log a verifier replays: one line a
  * step, images named and identified by their SHA-256 (their bytes are
