@@ -112,8 +112,9 @@ coverage:
 	@find $(COV_BUILD) -name '*.gcda' -delete
 	@meson test -C $(COV_BUILD) --num-processes 2 >/dev/null || \
 		{ echo "coverage: unit tests failed"; exit 1; }
-	@cd $(COV_BUILD) && gcovr -r $(TOP) --filter '$(TOP)/hw/arm/virtcca/' \
-		--object-directory . --print-summary --txt-summary | tail -40
+	@cd $(COV_BUILD) && gcovr -r $(TOP) --filter '$(TOP)/hw/arm/virtcca/tmm/' \
+		--exclude-directories '.*bench-.*\.p' \
+		--object-directory . --print-summary | tail -45
 
 clean:
 	rm -rf $(BUILD)
