@@ -360,3 +360,78 @@ class RealmSecrets(unittest.TestCase):
             self.assertTrue(err.startswith("E"), err)
 
         self.run_guest(True, inspect)
+
+
+class RealmOptions(unittest.TestCase):
+    """virtCCA's spelling (tmm-guest, measurement-algo), SHA-512 and the
+    personalization value reach the token; bad options fail clearly."""
+
+    def test_tmm_guest_sha512_rpv(self):
+        rpv = bytes(range(100, 164))
+        with tempfile.TemporaryDirectory() as t:
+            platform_pub = write_key(os.path.join(t, "iak.pem"))
+            log, dtb = os.path.join(t, "plan.txt"), os.path.join(t, "dtb")
+            obj = ("tmm-guest,id=tmm0,measurement-algo=sha512,"
+                   "personalization-value=" + base64.b64encode(rpv).decode()
+                   + f",platform-key={t}/iak.pem,measurement-log={log}")
+            image = guest.default_guest()
+            args = ["-object", obj, "-m", "512M", "-nic", "none",
+                    "-no-reboot"]
+            report, console, status = guest.run(
+                [QEMU, "-M", "virtcca,confidential-guest-support=tmm0"] +
+                args + image.args(), timeout=300)
+            self.assertEqual(report.get("realm"), "yes", report)
+            subprocess.run([QEMU, "-M", "virtcca,dumpdtb=" + dtb +
+                            ",confidential-guest-support=tmm0"] + args +
+                           image.args(), check=True,
+                           stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL)
+            m = subprocess.run(
+                [MEASURE, "--plan", log, "--json",
+                 "--image", "kernel=" + image.kernel,
+                 "--image", "initrd=" + image.initrd, "--image", "dtb=" + dtb],
+                stdout=subprocess.PIPE, text=True, check=True)
+            rim = json.loads(m.stdout)["rim"]
+            self.assertEqual(len(rim), 128)
+            claims = virtcca_token.verify_token(
+                base64.b64decode(report["token_b64"]), platform_pub,
+                challenge=bytes.fromhex(report["challenge"]),
+                rim=bytes.fromhex(rim))
+            self.assertEqual(claims["realm"]["hash_algo"], "sha-512")
+            self.assertEqual(claims["realm"]["personalization_value"],
+                             rpv.hex())
+
+    def test_bad_options_are_named(self):
+        image = guest.default_guest()
+        cases = (
+            ("virtcca-guest,id=c,measurement-algorithm=md5",
+             [], "measurement-algorithm"),
+            ("virtcca-guest,id=c,personalization-value=" +
+             base64.b64encode(bytes(65)).decode(), [],
+             "personalization-value"),
+            ("virtcca-guest,id=c,sve-vector-length=256", [],
+             "sve-vector-length"),
+            ("virtcca-guest,id=c,num-pmu-counters=4", [],
+             "num-pmu-counters"),
+            ("virtcca-guest,id=c,rak-key=/nonexistent/rak.pem", [],
+             "/nonexistent/rak.pem"),
+            ("virtcca-guest,id=c", ["-smp", "2"], "-smp"),
+        )
+        for obj, extra, word in cases:
+            p = subprocess.run(
+                [QEMU, "-M", "virtcca,confidential-guest-support=c",
+                 "-object", obj, "-m", "256M", "-nic", "none", "-display",
+                 "none", *extra] + image.args(),
+                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                timeout=60)
+            self.assertNotEqual(p.returncode, 0, obj)
+            self.assertIn(word, p.stdout, obj)
+        # Too little secure memory for the realm, given explicitly.
+        p = subprocess.run(
+            [QEMU, "-M", "virtcca,confidential-guest-support=c,"
+             "secure-memory-size=64M", "-object", "virtcca-guest,id=c",
+             "-m", "256M", "-nic", "none", "-display", "none"] +
+            image.args(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            text=True, timeout=60)
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("secure-memory-size", p.stdout)
