@@ -37,13 +37,20 @@ static void check_primecell_ids(QTestState *qts, uint64_t base,
 
 static char *make_dummy_kernel(void)
 {
-    /* A few words of code is all arm_load_kernel needs to load a DTB. */
-    static const uint32_t wfi_loop[] = { 0xd503207f, 0x17ffffff };
+    /*
+     * An arm64 Linux Image header around a wfi loop, so that QEMU boots it
+     * as Linux (and sets up the GIC as for a Linux boot).
+     */
+    uint32_t image[16] = {
+        [0] = cpu_to_le32(0xd503207f),          /* wfi */
+        [1] = cpu_to_le32(0x17ffffff),          /* b . - 4 */
+        [14] = cpu_to_le32(0x644d5241),         /* magic "ARM\x64" */
+    };
     char *path = NULL;
     int fd = g_file_open_tmp("virtcca-kernel-XXXXXX", &path, NULL);
 
     g_assert(fd >= 0);
-    g_assert(write(fd, wfi_loop, sizeof(wfi_loop)) == sizeof(wfi_loop));
+    g_assert(write(fd, image, sizeof(image)) == sizeof(image));
     close(fd);
     return path;
 }
@@ -76,6 +83,18 @@ static void test_memory_map(void)
                     ==, 3);
     /* With security extensions, GICD_CTLR.DS reads as zero. */
     g_assert_cmphex(qtest_readl(qts, GICD_BASE) & (1 << 6), ==, 0);
+    /*
+     * Grouping as firmware leaves it.  With the security extensions the
+     * Non-secure world cannot read GICD_IGROUPR, but it can only enable
+     * Non-secure interrupts: the UART (SPI 1, INTID 33) is Non-secure
+     * Group 1 and takes the enable; TZCINT (SPI 7, INTID 39) is Secure
+     * Group 0, and the write is ignored.
+     */
+    qtest_writel(qts, GICD_BASE + 0x104, 0xffffffff);
+    g_assert_cmphex(qtest_readl(qts, GICD_BASE + 0x104) & (1 << 1), ==,
+                    1 << 1);
+    g_assert_cmphex(qtest_readl(qts, GICD_BASE + 0x104) & (1 << 7), ==, 0);
+    qtest_writel(qts, GICD_BASE + 0x184, 0xffffffff);
 
     /* fw_cfg: select the signature item (big-endian selector), read it. */
     qtest_writew(qts, FW_CFG_BASE + 8, cpu_to_be16(0));

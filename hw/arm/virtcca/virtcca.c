@@ -528,10 +528,40 @@ static void virtcca_program_tzasc(VirtCCAMachineState *vms)
                         MAKE_64BIT_MASK(0, TZC400_NUM_FILTERS));
 }
 
+/*
+ * TZCINT belongs to the Secure world: firmware makes it Secure Group 0,
+ * which the Non-secure world (and so a realm's host and the realm) can
+ * neither see nor configure.  Booting Linux directly, no Secure software
+ * runs to take it, so it stays disabled; a -bios firmware does all this
+ * itself.
+ */
+static void virtcca_program_gic(VirtCCAMachineState *vms)
+{
+    MemTxAttrs secure = { .secure = 1 };
+    hwaddr gicd = virtcca_memmap[VIRTCCA_GIC_DIST].base;
+    unsigned intid = 32 + VIRTCCA_TZASC_IRQ;
+    hwaddr reg = (intid / 32) * 4;
+    uint32_t bit = 1U << (intid % 32), v;
+
+    if (!vms->tzasc || vms->bootinfo.firmware_loaded) {
+        return;
+    }
+    /* GICD_IGROUPR and GICD_IGRPMODR both 0: Secure Group 0. */
+    v = address_space_ldl_le(&vms->secure_as, gicd + 0x080 + reg, secure,
+                             NULL);
+    address_space_stl_le(&vms->secure_as, gicd + 0x080 + reg, v & ~bit,
+                         secure, NULL);
+    v = address_space_ldl_le(&vms->secure_as, gicd + 0xd00 + reg, secure,
+                             NULL);
+    address_space_stl_le(&vms->secure_as, gicd + 0xd00 + reg, v & ~bit,
+                         secure, NULL);
+}
+
 static void virtcca_reset(MachineState *ms, ResetType type)
 {
     qemu_devices_reset(type);
     virtcca_program_tzasc(VIRTCCA_MACHINE(ms));
+    virtcca_program_gic(VIRTCCA_MACHINE(ms));
 }
 
 /*
