@@ -222,8 +222,10 @@ int main(int argc, char **argv)
             break;
         case 'm':
             sep = strchr(arg, ':');
-            if (!sep || (*sep = 0, !parse_u64(arg, &a)) ||
-                !parse_u64(sep + 1, &b)) {
+            if (sep) {
+                *sep = 0;
+            }
+            if (!sep || !parse_u64(arg, &a) || !parse_u64(sep + 1, &b)) {
                 fprintf(stderr, "virtcca-measure: --ram: expected "
                         "BASE:SIZE\n");
                 return 2;
@@ -336,7 +338,10 @@ int main(int argc, char **argv)
             char *at = strrchr(images[j].path, '@');
             uint64_t ipa, size;
 
-            if (!at || (*at = 0, !parse_u64(at + 1, &ipa))) {
+            if (at) {
+                *at = 0;
+            }
+            if (!at || !parse_u64(at + 1, &ipa)) {
                 fprintf(stderr, "virtcca-measure: --image %s: expected "
                         "NAME=PATH@IPA\n", images[j].name);
                 goto out;

@@ -22,6 +22,7 @@
 #define ECAM_BASE       0x3F000000ULL
 #define RAM_BASE        0x40000000ULL
 #define RAM_SIZE        (512 * 1024 * 1024ULL)
+#define SECURE_DRAM_BASE 0x4000000000ULL
 
 /* Identification registers of AMBA PrimeCells: PeriphID0..3, CellID0..3. */
 static void check_primecell_ids(QTestState *qts, uint64_t base,
@@ -220,12 +221,55 @@ static void test_fdt(void)
     unlink(kernel);
 }
 
+/*
+ * A realm's device tree describes its IPA space: RAM as the realm sees it
+ * and nothing of the Secure DRAM that backs it.
+ */
+static void test_fdt_realm(void)
+{
+    g_autofree char *kernel = make_dummy_kernel();
+    QTestState *qts = qtest_initf("-machine virtcca,"
+                                  "confidential-guest-support=cca0 "
+                                  "-object virtcca-guest,id=cca0 "
+                                  "-m %lluM -kernel %s -nic none",
+                                  RAM_SIZE >> 20, kernel);
+    g_autofree void *fdt = dump_fdt(qts);
+    int off, len;
+    const char *str;
+
+    check_reg(fdt, node(fdt, "/memory@40000000"), 0, RAM_BASE, RAM_SIZE);
+    off = fdt_node_offset_by_prop_value(fdt, -1, "device_type", "memory",
+                                        sizeof("memory"));
+    g_assert_cmpint(off, >=, 0);
+    g_assert_cmpint(fdt_node_offset_by_prop_value(fdt, off, "device_type",
+                                                  "memory", sizeof("memory")),
+                    <, 0);
+    g_assert_cmpint(fdt_path_offset(fdt, "/reserved-memory"), <, 0);
+    /* No device at the root (2 address, 2 size cells) is in Secure DRAM. */
+    for (off = fdt_first_subnode(fdt, 0); off >= 0;
+         off = fdt_next_subnode(fdt, off)) {
+        const fdt64_t *reg = fdt_getprop(fdt, off, "reg", &len);
+        int i;
+
+        for (i = 0; reg && i + 1 < len / 8; i += 2) {
+            g_assert_cmphex(fdt64_to_cpu(reg[i]) + fdt64_to_cpu(reg[i + 1]),
+                            <=, SECURE_DRAM_BASE);
+        }
+    }
+    str = prop(fdt, node(fdt, "/psci"), "method", &len);
+    g_assert_cmpstr(str, ==, "smc");
+
+    qtest_quit(qts);
+    unlink(kernel);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
 
     qtest_add_func("/virtcca/memory-map", test_memory_map);
     qtest_add_func("/virtcca/fdt", test_fdt);
+    qtest_add_func("/virtcca/fdt-realm", test_fdt_realm);
 
     return g_test_run();
 }

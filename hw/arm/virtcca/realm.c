@@ -43,6 +43,7 @@
 #include "target/arm/arm-powerctl.h"
 #include "target/arm/cpu.h"
 #include <libfdt.h>
+#include "smc-hook.h"
 #include "virtcca-guest.h"
 #include "tmm.h"
 #include "plan-rmi.h"
@@ -60,8 +61,6 @@
 #define HOST_SCRATCH_PAGES  4
 #define SCRATCH_RUN         2
 
-/* The SMC handler hook in target/arm (patches/0003). */
-extern bool (*arm_smc_handler)(ARMCPU *cpu);
 
 #define TYPE_VIRTCCA_REALM_IOMMU "virtcca-realm-iommu-memory-region"
 
@@ -710,8 +709,10 @@ VirtccaRealm *virtcca_realm_new(VirtccaGuest *g, MachineState *ms,
         return NULL;
     }
 
-    /* Devices must use the DMA API, so that Linux bounces through shared
-     * buffers: every virtio device offers VIRTIO_F_ACCESS_PLATFORM. */
+    /*
+     * Devices must use the DMA API, so that Linux bounces through shared
+     * buffers: every virtio device offers VIRTIO_F_ACCESS_PLATFORM.
+     */
     object_register_sugar_prop("virtio-device", "iommu_platform", "on",
                                false);
 
