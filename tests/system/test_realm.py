@@ -322,6 +322,8 @@ class RealmSecrets(unittest.TestCase):
             out = qmp.hmp("x /4xw " + self.guest_pc(qmp))["return"]
             self.assertNotIn("Cannot access memory", out)
             self.assertEqual(self.gdb_read(qmp, self.guest_pc(qmp))[0], "")
+            info = qmp.cmd("query-virtcca")["return"]
+            self.assertFalse(info["realm"])
 
         self.run_guest(False, inspect)
 
@@ -358,6 +360,21 @@ class RealmSecrets(unittest.TestCase):
             self.assertIn("Cannot access memory", out)
             err, _ = self.gdb_read(qmp, pc)
             self.assertTrue(err.startswith("E"), err)
+            # The operator's view counts what was refused.
+            info = qmp.cmd("query-virtcca")["return"]
+            self.assertTrue(info["realm"])
+            self.assertEqual(info["state"], "active")
+            self.assertEqual(len(info["rim"]), 64)
+            self.assertEqual(len(info["rems"]), 4)
+            self.assertGreater(info["granules"]["data"], 0)
+            self.assertEqual(info["granules"]["rd"], 1)
+            self.assertGreater(info["ripas-empty-bytes"], 0)   # swiotlb
+            self.assertGreater(info["ripas-ram-bytes"], 256 << 20)
+            self.assertGreater(info["host-refused"], 0)
+            self.assertGreater(info["tzasc-violations"], 0)
+            text = qmp.hmp("info virtcca")["return"]
+            self.assertIn("realm: yes", text)
+            self.assertIn("RIM:  " + info["rim"], text)
 
         self.run_guest(True, inspect)
 

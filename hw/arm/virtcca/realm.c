@@ -35,6 +35,7 @@
 #include "hw/loader.h"
 #include "hw/pci/pci.h"
 #include "migration/blocker.h"
+#include "qapi/qapi-types-virtcca.h"
 #include "system/address-spaces.h"
 #include "system/device_tree.h"
 #include "system/memory.h"
@@ -758,6 +759,88 @@ static const PCIIOMMUOps realm_pci_iommu_ops = {
 void virtcca_realm_setup_pci(VirtccaRealm *r, PCIBus *bus)
 {
     pci_setup_iommu(bus, &realm_pci_iommu_ops, r);
+}
+
+static char *hex(const uint8_t *b, size_t n)
+{
+    GString *s = g_string_sized_new(2 * n);
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        g_string_append_printf(s, "%02x", b[i]);
+    }
+    return g_string_free(s, false);
+}
+
+void virtcca_realm_fill_info(VirtccaRealm *r, VirtccaInfo *info)
+{
+    static const char *const states[] = { "new", "active", "system-off" };
+    VirtccaGranules *g = g_new0(VirtccaGranules, 1);
+    TmmMeasurements m;
+    TmmRealmState state;
+    TmmTranslation t;
+    uint64_t pa, ipa;
+    size_t size;
+    int i;
+
+    info->realm = true;
+    info->has_dma_refused = info->has_host_refused = true;
+    info->dma_refused = r->dma_refused.count;
+    info->host_refused = r->host_refused;
+    info->granules = g;
+    if (!r->tmm) {
+        return;
+    }
+    for (pa = 0; pa < r->secure_size; pa += GRANULE) {
+        switch (tmm_granule_state(r->tmm, r->cfg.secure_base + pa)) {
+        case TMM_GRANULE_UNDELEGATED:
+            g->undelegated++;
+            break;
+        case TMM_GRANULE_DELEGATED:
+            g->delegated++;
+            break;
+        case TMM_GRANULE_RD:
+            g->rd++;
+            break;
+        case TMM_GRANULE_REC:
+            g->rec++;
+            break;
+        case TMM_GRANULE_REC_AUX:
+            g->rec_aux++;
+            break;
+        case TMM_GRANULE_DATA:
+            g->data++;
+            break;
+        case TMM_GRANULE_RTT:
+            g->rtt++;
+            break;
+        }
+    }
+    if (!tmm_realm_info(r->tmm, r->built.rd, NULL, &state, NULL) ||
+        !tmm_realm_measurements(r->tmm, r->built.rd, &m)) {
+        return;
+    }
+    info->state = g_strdup(states[state]);
+    info->measurement_algorithm = g_strdup(tmm_hash_name(m.algo));
+    size = tmm_hash_size(m.algo);
+    info->rim = hex(m.slot[0], size);
+    for (i = 4; i >= 1; i--) {
+        QAPI_LIST_PREPEND(info->rems, hex(m.slot[i], size));
+    }
+    info->has_rems = true;
+    info->has_ripas_ram_bytes = info->has_ripas_empty_bytes = true;
+    info->has_ripas_destroyed_bytes = true;
+    for (ipa = r->cfg.ram_base; ipa < r->cfg.ram_base + r->ms->ram_size;
+         ipa += GRANULE) {
+        tmm_realm_translate(r->tmm, r->built.rd, ipa, TMM_ACCESS_READ, &t);
+        if (t.ripas == TMM_RIPAS_RAM) {
+            info->ripas_ram_bytes += GRANULE;
+        } else if (t.ripas == TMM_RIPAS_EMPTY) {
+            info->ripas_empty_bytes += GRANULE;
+        } else {
+            info->ripas_destroyed_bytes += GRANULE;
+        }
+    }
 }
 
 MemoryRegion *virtcca_realm_ipa_space(VirtccaRealm *r)

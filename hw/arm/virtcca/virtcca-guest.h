@@ -48,6 +48,10 @@ typedef struct VirtccaRealmConfig {
  */
 VirtccaRealm *virtcca_realm_new(VirtccaGuest *guest, MachineState *ms,
                                 const VirtccaRealmConfig *cfg, Error **errp);
+typedef struct VirtccaInfo VirtccaInfo;
+/* The realm's part of query-virtcca. */
+void virtcca_realm_fill_info(VirtccaRealm *realm, VirtccaInfo *info);
+
 /* The reset phases of the guest object, which rebuild the realm. */
 void virtcca_guest_reset_class_init(ObjectClass *oc);
 /* Secure memory a realm with @ram_size of RAM may need. */

@@ -240,3 +240,21 @@ bool tmm_realm_info(Tmm *tmm, uint64_t rd_pa, unsigned *s2sz,
     pthread_mutex_unlock(&tmm->lock);
     return rd != NULL;
 }
+
+/*
+ * The platform's view of a realm's measurements, for introspection by the
+ * platform operator (RMM 1.0 gives the host no such call: the realm reads
+ * them with RSI, verifiers get them in the token).  They are not secret.
+ */
+bool tmm_realm_measurements(Tmm *tmm, uint64_t rd_pa, TmmMeasurements *out)
+{
+    TmmRd *rd;
+
+    pthread_mutex_lock(&tmm->lock);
+    rd = tmm_rd_get(tmm, rd_pa);
+    if (rd) {
+        *out = rd->meas;
+    }
+    pthread_mutex_unlock(&tmm->lock);
+    return rd != NULL;
+}

@@ -362,6 +362,12 @@ bool tmm_realm_info(Tmm *tmm, uint64_t rd_pa, unsigned *s2sz,
                     TmmRealmState *state, unsigned *vmid);
 
 /*
+ * A copy of the realm's measurements (RIM and REMs), for the platform's
+ * introspection; false if @rd_pa is not an RD.
+ */
+bool tmm_realm_measurements(Tmm *tmm, uint64_t rd_pa, TmmMeasurements *out);
+
+/*
  * Verify the monitor's invariants; on violation returns false with a
  * description in @why.  Linear in the secure memory size.
  */
