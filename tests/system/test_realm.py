@@ -176,6 +176,7 @@ class Qmp:
                     raise
                 time.sleep(0.2)
         self.file = self.sock.makefile("rw")
+        self.events = []
         json.loads(self.file.readline())            # greeting
         self.cmd("qmp_capabilities")
 
@@ -187,6 +188,7 @@ class Qmp:
             msg = json.loads(self.file.readline())
             if "event" not in msg:
                 return msg
+            self.events.append(msg)
 
     def hmp(self, line):
         return self.cmd("human-monitor-command", **{"command-line": line})
@@ -344,6 +346,12 @@ class RealmSecrets(unittest.TestCase):
                     data = f.read()
                 self.assertNotIn(marker, data)
                 self.assertEqual(data.count(0), len(data))
+            # ... and reports it.
+            qmp.cmd("query-status")
+            ev = [e for e in qmp.events if e["event"] == "TZASC_VIOLATION"]
+            self.assertTrue(ev, qmp.events)
+            self.assertGreaterEqual(ev[0]["data"]["address"], 0x4000000000)
+            self.assertFalse(ev[0]["data"]["secure"])
             # Saving and migrating are refused with virtcca's reason.
             r = qmp.hmp("savevm snap0")
             self.assertIn("realm", r.get("return", ""), r)

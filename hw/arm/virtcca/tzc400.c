@@ -50,6 +50,7 @@
 #include "hw/qdev-properties.h"
 #include "migration/vmstate.h"
 #include "tzc400.h"
+#include "qapi/qapi-events-virtcca.h"
 #include "trace.h"
 
 enum {
@@ -191,6 +192,8 @@ static MemTxResult tzc400_refuse(TZC400State *s, uint64_t addr,
         /* QEMU transactions carry no AXI ID or virtual network. */
         s->fail_id[f] = 0;
         s->int_status |= TZC400_INT_STATUS_BIT(f);
+        qapi_event_send_tzasc_violation(addr, is_write, attrs.secure,
+                                        s->violations);
     }
     tzc400_update_irq(s);
 
