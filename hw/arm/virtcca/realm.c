@@ -169,41 +169,24 @@ static uint64_t rmi(VirtccaRealm *r, uint64_t fid, uint64_t a1, uint64_t a2,
 }
 
 /*
- * A delegated granule for RTT or DATA use.  Called with r->lock held.
+ * The host's steps for a built realm are the launch plan's: a delegated
+ * granule, the RTTs down to a level.  Called with r->lock held.
  */
 static bool realm_delegated(VirtccaRealm *r, uint64_t *pa)
 {
-    return realm_alloc_granule(r, pa) &&
-           rmi(r, TMM_RMI_GRANULE_DELEGATE, *pa, 0, 0, 0, NULL) ==
-           TMM_RMI_SUCCESS;
+    VirtccaPlanHost host = realm_host(r);
+    char err[128];
+
+    return virtcca_plan_delegated_granule(&host, pa, err, sizeof(err));
 }
 
-/* Create the missing RTTs so that @ipa has a table at @level. */
 static bool realm_ensure_table(VirtccaRealm *r, uint64_t ipa, int level)
 {
-    int l;
+    VirtccaPlanHost host = realm_host(r);
+    char err[128];
 
-    for (l = r->built.start_level + 1; l <= level; l++) {
-        uint64_t shift = 12 + 9 * (3 - (l - 1));
-        uint64_t base = ipa & ~((1ULL << shift) - 1);
-        uint64_t regs[TMM_RMI_REGS] = { TMM_RMI_RTT_READ_ENTRY,
-                                        r->built.rd, base, l - 1 };
-        uint64_t rtt;
-
-        tmm_rmi_call(r->tmm, regs);
-        if (regs[0] != TMM_RMI_SUCCESS) {
-            return false;
-        }
-        if (regs[2] == TMM_RTTE_TABLE) {
-            continue;
-        }
-        if (!realm_delegated(r, &rtt) ||
-            rmi(r, TMM_RMI_RTT_CREATE, r->built.rd, rtt, base, l, NULL) !=
-            TMM_RMI_SUCCESS) {
-            return false;
-        }
-    }
-    return true;
+    return virtcca_plan_ensure_table(&host, &r->built, ipa, level, err,
+                                     sizeof(err));
 }
 
 /* First touch of protected RAM: the host gives it a zeroed granule. */
@@ -776,6 +759,7 @@ void virtcca_realm_fill_info(VirtccaRealm *r, VirtccaInfo *info)
 {
     static const char *const states[] = { "new", "active", "system-off" };
     VirtccaGranules *g = g_new0(VirtccaGranules, 1);
+    uint64_t count[TMM_GRANULE_RTT + 1] = { 0 };
     TmmMeasurements m;
     TmmRealmState state;
     TmmTranslation t;
@@ -792,30 +776,15 @@ void virtcca_realm_fill_info(VirtccaRealm *r, VirtccaInfo *info)
         return;
     }
     for (pa = 0; pa < r->secure_size; pa += GRANULE) {
-        switch (tmm_granule_state(r->tmm, r->cfg.secure_base + pa)) {
-        case TMM_GRANULE_UNDELEGATED:
-            g->undelegated++;
-            break;
-        case TMM_GRANULE_DELEGATED:
-            g->delegated++;
-            break;
-        case TMM_GRANULE_RD:
-            g->rd++;
-            break;
-        case TMM_GRANULE_REC:
-            g->rec++;
-            break;
-        case TMM_GRANULE_REC_AUX:
-            g->rec_aux++;
-            break;
-        case TMM_GRANULE_DATA:
-            g->data++;
-            break;
-        case TMM_GRANULE_RTT:
-            g->rtt++;
-            break;
-        }
+        count[tmm_granule_state(r->tmm, r->cfg.secure_base + pa)]++;
     }
+    g->undelegated = count[TMM_GRANULE_UNDELEGATED];
+    g->delegated = count[TMM_GRANULE_DELEGATED];
+    g->rd = count[TMM_GRANULE_RD];
+    g->rec = count[TMM_GRANULE_REC];
+    g->rec_aux = count[TMM_GRANULE_REC_AUX];
+    g->data = count[TMM_GRANULE_DATA];
+    g->rtt = count[TMM_GRANULE_RTT];
     if (!tmm_realm_info(r->tmm, r->built.rd, NULL, &state, NULL) ||
         !tmm_realm_measurements(r->tmm, r->built.rd, &m)) {
         return;

@@ -57,8 +57,8 @@ static bool rmi_ok(VirtccaPlanHost *host, uint64_t status, uint64_t fid,
 }
 
 /* A fresh granule from the host's pool, delegated to the monitor. */
-static bool delegated_granule(VirtccaPlanHost *host, uint64_t *pa,
-                              char *err, size_t len)
+bool virtcca_plan_delegated_granule(VirtccaPlanHost *host, uint64_t *pa,
+                                    char *err, size_t len)
 {
     if (!host->alloc_granule(host->opaque, pa)) {
         return virtcca_plan_error(err, len,
@@ -90,8 +90,8 @@ int virtcca_plan_rtt_start_level(unsigned s2sz)
  * Make sure a table at @level exists for @ipa, creating the missing ones
  * from the start level down.
  */
-static bool ensure_table(VirtccaPlanHost *host, VirtccaPlanRealm *realm,
-                         uint64_t ipa, int level, char *err, size_t len)
+bool virtcca_plan_ensure_table(VirtccaPlanHost *host, VirtccaPlanRealm *realm,
+                               uint64_t ipa, int level, char *err, size_t len)
 {
     int l;
 
@@ -108,7 +108,7 @@ static bool ensure_table(VirtccaPlanHost *host, VirtccaPlanRealm *realm,
         if (regs[2] == TMM_RTTE_TABLE) {
             continue;
         }
-        if (!delegated_granule(host, &rtt, err, len) ||
+        if (!virtcca_plan_delegated_granule(host, &rtt, err, len) ||
             !rmi_ok(host, rmi(host, TMM_RMI_RTT_CREATE, realm->rd, rtt, base,
                               l, 0, NULL),
                     TMM_RMI_RTT_CREATE, base, err, len)) {
@@ -127,8 +127,8 @@ static bool create_realm(const VirtccaPlan *plan, VirtccaPlanHost *host,
     uint64_t rtt;
 
     realm->start_level = virtcca_plan_rtt_start_level(p->s2sz);
-    if (!delegated_granule(host, &realm->rd, err, len) ||
-        !delegated_granule(host, &rtt, err, len)) {
+    if (!virtcca_plan_delegated_granule(host, &realm->rd, err, len) ||
+        !virtcca_plan_delegated_granule(host, &rtt, err, len)) {
         return false;
     }
     realm->nr_rtts = 1;
@@ -160,7 +160,8 @@ static bool init_ripas(VirtccaPlanHost *host, VirtccaPlanRealm *realm,
         bool block = !(cursor & (L2_SIZE - 1)) && cursor + L2_SIZE <= r->top;
         uint64_t reached;
 
-        if (!ensure_table(host, realm, cursor, block ? 2 : 3, err, len) ||
+        if (!virtcca_plan_ensure_table(host, realm, cursor, block ? 2 : 3,
+                                       err, len) ||
             !rmi_ok(host, rmi(host, TMM_RMI_RTT_INIT_RIPAS, realm->rd,
                               cursor, block ? r->top & ~(L2_SIZE - 1)
                                             : r->top, 0, 0, &reached),
@@ -209,8 +210,8 @@ static bool populate(const VirtccaPlan *plan, VirtccaPlanHost *host,
                 continue;       /* shared with the previous image */
             }
             granule_content(plan, ipa, host->ns_ptr[1]);
-            if (!ensure_table(host, realm, ipa, 3, err, len) ||
-                !delegated_granule(host, &data, err, len) ||
+            if (!virtcca_plan_ensure_table(host, realm, ipa, 3, err, len) ||
+                !virtcca_plan_delegated_granule(host, &data, err, len) ||
                 !rmi_ok(host, rmi(host, TMM_RMI_DATA_CREATE, realm->rd, data,
                                   ipa, host->ns_pa[1],
                                   TMM_DATA_MEASURE_CONTENT, NULL),
@@ -259,12 +260,12 @@ static bool create_recs(const VirtccaPlan *plan, VirtccaPlanHost *host,
         for (a = 0; a < num_aux; a++) {
             uint64_t aux;
 
-            if (!delegated_granule(host, &aux, err, len)) {
+            if (!virtcca_plan_delegated_granule(host, &aux, err, len)) {
                 return false;
             }
             memcpy(params + TMM_REC_PARAMS_AUX + a * 8, &aux, 8);
         }
-        if (!delegated_granule(host, &rec, err, len) ||
+        if (!virtcca_plan_delegated_granule(host, &rec, err, len) ||
             !rmi_ok(host, rmi(host, TMM_RMI_REC_CREATE, realm->rd, rec,
                               host->ns_pa[0], 0, 0, NULL),
                     TMM_RMI_REC_CREATE, rec, err, len)) {

@@ -34,6 +34,16 @@ typedef struct VirtccaPlanRealm {
 int virtcca_plan_rtt_start_level(unsigned s2sz);
 
 /*
+ * Host steps the plan uses, also for later changes to a built realm: a
+ * fresh granule from the host's pool, delegated; the RTTs missing for
+ * @ipa to have a table at @level.  False with a message in @err.
+ */
+bool virtcca_plan_delegated_granule(VirtccaPlanHost *host, uint64_t *pa,
+                                    char *err, size_t len);
+bool virtcca_plan_ensure_table(VirtccaPlanHost *host, VirtccaPlanRealm *realm,
+                               uint64_t ipa, int level, char *err, size_t len);
+
+/*
  * Build and activate the realm @plan describes, with the RMI sequence
  * documented in plan.h.  On failure returns false with the failing call
  * in @err; the granules already handed out stay with the monitor.
