@@ -39,7 +39,8 @@ def write_key(path):
 
 
 class RealmBoot(unittest.TestCase):
-    """One realm boot, its console and report shared by the checks."""
+    """One realm boot with two vCPUs, its console and report shared by the
+    checks."""
 
     @classmethod
     def setUpClass(cls):
@@ -56,9 +57,10 @@ class RealmBoot(unittest.TestCase):
                f"rak-key={t}/rak.pem,platform-key={t}/iak.pem,"
                f"measurement-log={cls.log}")
         cls.args = ["-M", "virtcca,confidential-guest-support=cca0",
-                    "-object", obj, "-m", "512M", "-nic", "none",
-                    "-no-reboot"]
+                    "-object", obj, "-m", "512M", "-smp", "2",
+                    "-nic", "none", "-no-reboot"]
         append = "virtcca.challenge=" + CHALLENGE.hex()
+        append += " virtcca.cpuhotplug=1"
         cls.report, cls.console, cls.status = guest.run(
             [QEMU] + cls.args + cls.image.args(append), timeout=300)
 
@@ -72,6 +74,20 @@ class RealmBoot(unittest.TestCase):
         self.assertEqual(self.report.get("module_arm_cca_guest"), "ok")
         self.assertEqual(self.status, 0)
 
+    def test_secondary_vcpu_through_psci(self):
+        # CPU_ON at boot, then CPU_OFF, AFFINITY_INFO polling and CPU_ON
+        # again when the guest offlines and re-onlines CPU 1: each goes
+        # through the monitor's REC state and RMI_PSCI_COMPLETE.
+        self.assertEqual(self.report.get("cpus"), "2", self.report)
+        self.assertEqual(self.report.get("cpus_online"), "0-1")
+        self.assertEqual(self.report.get("cpu_hotplug"), "ok", self.report)
+        self.assertEqual(self.report.get("cpus_online_after"), "0-1")
+        self.assertIn("psci: CPU1 killed", self.console)
+        # The measurement log lists one REC per vCPU, as the RIM does.
+        with open(self.log) as f:
+            self.assertEqual(sum(1 for line in f
+                                 if line.startswith("rec ")), 2)
+
     def test_token_verifies_and_rim_matches(self):
         token = base64.b64decode(self.report["token_b64"])
         # The RIM a relying party computes from the images and the log.
@@ -79,7 +95,8 @@ class RealmBoot(unittest.TestCase):
             [QEMU] + [a.replace("virtcca,", "virtcca,dumpdtb=%s," % self.dtb)
                       if a.startswith("virtcca,") else a
                       for a in self.args] +
-            self.image.args("virtcca.challenge=" + CHALLENGE.hex()),
+            self.image.args("virtcca.challenge=" + CHALLENGE.hex() +
+                            " virtcca.cpuhotplug=1"),
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         self.assertEqual(dtb.returncode, 0, dtb.stdout)
         m = subprocess.run(
@@ -440,7 +457,6 @@ class RealmOptions(unittest.TestCase):
              "num-pmu-counters"),
             ("virtcca-guest,id=c,rak-key=/nonexistent/rak.pem", [],
              "/nonexistent/rak.pem"),
-            ("virtcca-guest,id=c", ["-smp", "2"], "-smp"),
         )
         for obj, extra, word in cases:
             p = subprocess.run(

@@ -59,8 +59,7 @@
  * them: no guest or device view contains this window.
  */
 #define HOST_SCRATCH_PA     0x0F000000ULL
-#define HOST_SCRATCH_PAGES  4
-#define SCRATCH_RUN         2
+#define SCRATCH_PLAN_PAGES  2   /* then one REC run structure per vCPU */
 
 
 #define TYPE_VIRTCCA_REALM_IOMMU "virtcca-realm-iommu-memory-region"
@@ -85,7 +84,8 @@ struct VirtccaRealm {
     uint64_t secure_size;
     uint8_t *ns_ptr;
     uint64_t ns_size;
-    uint8_t scratch[HOST_SCRATCH_PAGES][GRANULE];
+    uint8_t (*scratch)[GRANULE];
+    unsigned nr_scratch;
 
     MemoryRegion ipa_space;
     IOMMUMemoryRegion protected_mr;
@@ -107,7 +107,12 @@ struct VirtccaRealm {
     Error *migration_blocker;
     Tmm *tmm;
     VirtccaPlanRealm built;
-    QemuMutex lock;             /* the host's granule pool */
+    /*
+     * Taken around every call into the monitor and the host's granule
+     * pool: vCPU threads translate (and populate) without the BQL while
+     * another vCPU's SMC changes the realm's tables.
+     */
+    QemuMutex lock;
     uint64_t next_granule;
     bool active;
 };
@@ -124,7 +129,7 @@ static void *realm_granule_map(void *opaque, uint64_t pa)
         return r->secure_ptr + (pa - r->cfg.secure_base);
     }
     if (pa >= HOST_SCRATCH_PA &&
-        pa < HOST_SCRATCH_PA + HOST_SCRATCH_PAGES * GRANULE) {
+        pa < HOST_SCRATCH_PA + r->nr_scratch * GRANULE) {
         return r->scratch[(pa - HOST_SCRATCH_PA) / GRANULE];
     }
     if (pa >= r->cfg.ram_base && pa - r->cfg.ram_base < r->ns_size) {
@@ -189,17 +194,18 @@ static bool realm_ensure_table(VirtccaRealm *r, uint64_t ipa, int level)
                                      sizeof(err));
 }
 
-/* First touch of protected RAM: the host gives it a zeroed granule. */
+/*
+ * First touch of protected RAM: the host gives it a zeroed granule.
+ * Called with r->lock held.
+ */
 static bool realm_populate(VirtccaRealm *r, uint64_t ipa)
 {
     uint64_t data;
     bool ok;
 
-    qemu_mutex_lock(&r->lock);
     ok = realm_ensure_table(r, ipa, 3) && realm_delegated(r, &data) &&
          rmi(r, TMM_RMI_DATA_CREATE_UNKNOWN, r->built.rd, data, ipa, 0,
              NULL) == TMM_RMI_SUCCESS;
-    qemu_mutex_unlock(&r->lock);
     if (!ok) {
         error_report_once("virtcca: cannot give the realm memory at IPA "
                           "0x%" PRIx64 ": secure memory exhausted?", ipa);
@@ -242,12 +248,14 @@ static IOMMUTLBEntry realm_translate(IOMMUMemoryRegion *iommu, hwaddr addr,
                       flag == IOMMU_WO ? "write" : "read", addr);
         return entry;
     }
+    qemu_mutex_lock(&r->lock);
     res = tmm_realm_translate(r->tmm, r->built.rd, addr, TMM_ACCESS_READ, &t);
     if (res == TMM_XLATE_EXIT && t.ripas == TMM_RIPAS_RAM &&
         realm_populate(r, addr & ~(GRANULE - 1))) {
         res = tmm_realm_translate(r->tmm, r->built.rd, addr, TMM_ACCESS_READ,
                                   &t);
     }
+    qemu_mutex_unlock(&r->lock);
     if (res != TMM_XLATE_OK) {
         qemu_log_mask(LOG_GUEST_ERROR, "virtcca: realm access to protected "
                       "IPA 0x%" HWADDR_PRIx " (RIPAS %s): synchronous "
@@ -309,24 +317,38 @@ static const MemoryRegionOps refused_window_ops = {
 
 /* Host side of the exits the monitor makes. */
 
-static uint64_t run_ld64(VirtccaRealm *r, unsigned off)
+/* vCPU n's REC run structure, where the monitor reports its exits. */
+static uint64_t rec_run_pa(unsigned n)
+{
+    return HOST_SCRATCH_PA + (SCRATCH_PLAN_PAGES + n) * GRANULE;
+}
+
+static uint8_t *rec_run(VirtccaRealm *r, unsigned n)
+{
+    return r->scratch[SCRATCH_PLAN_PAGES + n];
+}
+
+static uint64_t run_ld64(const uint8_t *run, unsigned off)
 {
     uint64_t v;
 
-    memcpy(&v, r->scratch[SCRATCH_RUN] + off, 8);
+    memcpy(&v, run + off, 8);
     return v;
 }
 
-static void run_st64(VirtccaRealm *r, unsigned off, uint64_t v)
+static void run_st64(uint8_t *run, unsigned off, uint64_t v)
 {
-    memcpy(r->scratch[SCRATCH_RUN] + off, &v, 8);
+    memcpy(run + off, &v, 8);
 }
 
-/* Apply a RIPAS change the realm asked for; the host always accepts. */
-static void realm_set_ripas(VirtccaRealm *r, uint64_t rec)
+/*
+ * Apply a RIPAS change the realm asked for; the host always accepts.
+ * Called with r->lock held, as are the other exit handlers.
+ */
+static void realm_set_ripas(VirtccaRealm *r, uint64_t rec, uint8_t *run)
 {
-    uint64_t base = run_ld64(r, TMM_REC_RUN_EXIT_RIPAS_BASE);
-    uint64_t top = run_ld64(r, TMM_REC_RUN_EXIT_RIPAS_TOP);
+    uint64_t base = run_ld64(run, TMM_REC_RUN_EXIT_RIPAS_BASE);
+    uint64_t top = run_ld64(run, TMM_REC_RUN_EXIT_RIPAS_TOP);
     uint64_t st, reached;
     int tries = 0;
 
@@ -340,21 +362,19 @@ static void realm_set_ripas(VirtccaRealm *r, uint64_t rec)
         }
         /* A block only partly covered: split it and try again. */
         if ((st & 0xff) == TMM_RMI_ERROR_RTT && (st >> 8) < 3) {
-            qemu_mutex_lock(&r->lock);
             realm_ensure_table(r, base, (st >> 8) + 1);
-            qemu_mutex_unlock(&r->lock);
             tries++;
             continue;
         }
         break;
     }
-    run_st64(r, TMM_REC_RUN_ENTRY_FLAGS, 0);    /* RIPAS_RESPONSE: accept */
+    run_st64(run, TMM_REC_RUN_ENTRY_FLAGS, 0);  /* RIPAS_RESPONSE: accept */
 }
 
 /* RSI_HOST_CALL: answered as an SMCCC call to the hypervisor would be. */
-static void realm_host_call(VirtccaRealm *r)
+static void realm_host_call(uint8_t *run)
 {
-    uint64_t fid = run_ld64(r, TMM_REC_RUN_EXIT_GPRS);
+    uint64_t fid = run_ld64(run, TMM_REC_RUN_EXIT_GPRS);
     uint64_t answer = TMM_SMCCC_NOT_SUPPORTED;
     int i;
 
@@ -362,34 +382,104 @@ static void realm_host_call(VirtccaRealm *r)
         answer = 0x10001;
     }
     for (i = 0; i < 31; i++) {
-        run_st64(r, TMM_REC_RUN_ENTRY_GPRS + 8 * i,
-                 run_ld64(r, TMM_REC_RUN_EXIT_GPRS + 8 * i));
+        run_st64(run, TMM_REC_RUN_ENTRY_GPRS + 8 * i,
+                 run_ld64(run, TMM_REC_RUN_EXIT_GPRS + 8 * i));
     }
-    run_st64(r, TMM_REC_RUN_ENTRY_GPRS, answer);
-    run_st64(r, TMM_REC_RUN_ENTRY_FLAGS, 0);
+    run_st64(run, TMM_REC_RUN_ENTRY_GPRS, answer);
+    run_st64(run, TMM_REC_RUN_ENTRY_FLAGS, 0);
 }
 
-/* PSCI exits: the host powers the machine off or resets it. */
-static bool realm_psci(VirtccaRealm *r, CPUState *cs)
-{
-    uint32_t fid = run_ld64(r, TMM_REC_RUN_EXIT_GPRS);
+#define PSCI_FN(n)          (0x84000000U + (n))
+#define PSCI_SMC64          0x40000000U
 
-    run_st64(r, TMM_REC_RUN_ENTRY_FLAGS, 0);
-    switch (fid) {
-    case 0x84000008:                        /* SYSTEM_OFF */
+static CPUState *realm_cpu_by_mpidr(uint64_t mpidr)
+{
+    CPUState *cs;
+
+    CPU_FOREACH(cs) {
+        if (arm_cpu_mp_affinity(ARM_CPU(cs)) == mpidr) {
+            return cs;
+        }
+    }
+    return NULL;
+}
+
+/*
+ * CPU_ON and AFFINITY_INFO: the monitor checked the call and holds the
+ * calling REC until the host names the target REC (RMI_PSCI_COMPLETE).
+ * The monitor alone decides the answer from the target REC's state; for a
+ * CPU_ON that made the target runnable, the host then enters that REC and
+ * powers its vCPU on where the monitor says.
+ */
+static void realm_psci_complete(VirtccaRealm *r, unsigned caller,
+                                uint32_t fid, uint64_t target_mpidr)
+{
+    CPUState *target = realm_cpu_by_mpidr(target_mpidr);
+    TmmVcpuContext ctx;
+    uint64_t st;
+    int ret;
+
+    if (!target) {
+        /* The monitor only lets MPIDRs of existing RECs through. */
+        error_report("virtcca: PSCI target MPIDR 0x%" PRIx64 " has no vCPU",
+                     target_mpidr);
+        return;
+    }
+    st = rmi(r, TMM_RMI_PSCI_COMPLETE, r->built.recs[caller],
+             r->built.recs[target->cpu_index], 0 /* PSCI_SUCCESS */, 0,
+             NULL);
+    if (st != TMM_RMI_SUCCESS) {
+        error_report("virtcca: RMI_PSCI_COMPLETE failed: 0x%" PRIx64, st);
+        return;
+    }
+    if ((fid & ~PSCI_SMC64) != PSCI_FN(3) ||
+        ARM_CPU(target)->power_state != PSCI_OFF) {
+        return;
+    }
+    /* Fails unless the monitor made the target runnable just now. */
+    if (tmm_rec_enter(r->tmm, r->built.recs[target->cpu_index],
+                      rec_run_pa(target->cpu_index), &ctx) !=
+        TMM_RMI_SUCCESS) {
+        return;
+    }
+    ret = arm_set_cpu_on(target_mpidr, ctx.pc, ctx.gprs[0], 1, true);
+    if (ret != QEMU_ARM_POWERCTL_RET_SUCCESS) {
+        error_report("virtcca: cannot power on vCPU %d (%d)",
+                     target->cpu_index, ret);
+    }
+}
+
+/*
+ * PSCI exits.  Returns true when the calling REC is to be entered again,
+ * false when its vCPU stops.
+ */
+static bool realm_psci(VirtccaRealm *r, CPUState *cs, uint8_t *run)
+{
+    uint32_t fid = run_ld64(run, TMM_REC_RUN_EXIT_GPRS);
+    uint64_t self = arm_cpu_mp_affinity(ARM_CPU(cs));
+
+    run_st64(run, TMM_REC_RUN_ENTRY_FLAGS, 0);
+    switch (fid & ~PSCI_SMC64) {
+    case PSCI_FN(2):                        /* CPU_OFF */
+        /* The REC stays off until another REC's CPU_ON names it. */
+        break;
+    case PSCI_FN(3):                        /* CPU_ON */
+    case PSCI_FN(4):                        /* AFFINITY_INFO */
+        realm_psci_complete(r, cs->cpu_index, fid,
+                            run_ld64(run, TMM_REC_RUN_EXIT_GPRS + 8));
+        return true;
+    case PSCI_FN(8):                        /* SYSTEM_OFF */
         qemu_system_shutdown_request(SHUTDOWN_CAUSE_GUEST_SHUTDOWN);
         break;
-    case 0x84000009:                        /* SYSTEM_RESET */
+    case PSCI_FN(9):                        /* SYSTEM_RESET */
         qemu_system_reset_request(SHUTDOWN_CAUSE_GUEST_RESET);
         break;
     default:
-        /* One REC per realm here: nothing else reaches the host. */
-        qemu_log_mask(LOG_GUEST_ERROR, "virtcca: PSCI 0x%x exit not "
-                      "supported for a one-vCPU realm\n", fid);
+        /* CPU_SUSPEND: a hint; the REC simply runs on. */
         return true;
     }
-    /* PSCI never returns from these: the vCPU stops now. */
-    arm_set_cpu_off(arm_cpu_mp_affinity(ARM_CPU(cs)));
+    /* None of these return to the caller: the vCPU stops now. */
+    arm_set_cpu_off(self);
     return false;
 }
 
@@ -433,8 +523,10 @@ static void realm_fault_in_rsi_buffer(VirtccaRealm *r,
 static bool realm_smc(ARMCPU *cpu)
 {
     VirtccaRealm *r = the_realm;
+    CPUState *cs = CPU(cpu);
     CPUARMState *env = &cpu->env;
-    uint64_t rec, run = HOST_SCRATCH_PA + SCRATCH_RUN * GRANULE;
+    uint64_t rec;
+    uint8_t *run;
     TmmVcpuContext ctx;
     TmmSmcResult res;
     bool flush = false;
@@ -442,42 +534,48 @@ static bool realm_smc(ARMCPU *cpu)
     if (!r || !r->active) {
         return false;
     }
-    rec = r->built.recs[0];
+    rec = r->built.recs[cs->cpu_index];
+    run = rec_run(r, cs->cpu_index);
     ctx_from_cpu(&ctx, env);
+    qemu_mutex_lock(&r->lock);
     realm_fault_in_rsi_buffer(r, &ctx);
     res = tmm_rec_smc(r->tmm, rec, &ctx);
     while (res == TMM_SMC_EXIT) {
-        switch (run_ld64(r, TMM_REC_RUN_EXIT_REASON)) {
+        switch (run_ld64(run, TMM_REC_RUN_EXIT_REASON)) {
         case TMM_EXIT_RIPAS_CHANGE:
-            realm_set_ripas(r, rec);
+            realm_set_ripas(r, rec, run);
             flush = true;
             break;
         case TMM_EXIT_HOST_CALL:
-            realm_host_call(r);
+            realm_host_call(run);
             break;
         case TMM_EXIT_PSCI:
-            if (!realm_psci(r, CPU(cpu))) {
+            if (!realm_psci(r, cs, run)) {
+                qemu_mutex_unlock(&r->lock);
                 return true;
             }
             break;
         default:
-            run_st64(r, TMM_REC_RUN_ENTRY_FLAGS, 0);
+            run_st64(run, TMM_REC_RUN_ENTRY_FLAGS, 0);
             break;
         }
-        if (tmm_rec_enter(r->tmm, rec, run, &ctx) != TMM_RMI_SUCCESS) {
+        if (tmm_rec_enter(r->tmm, rec, rec_run_pa(cs->cpu_index), &ctx) !=
+            TMM_RMI_SUCCESS) {
+            qemu_mutex_unlock(&r->lock);
             error_report("virtcca: REC_ENTER failed; stopping the realm");
             qemu_system_shutdown_request(SHUTDOWN_CAUSE_GUEST_PANIC);
             return true;
         }
         res = TMM_SMC_RESUME;
     }
+    qemu_mutex_unlock(&r->lock);
     if (res == TMM_SMC_ERROR) {
         return false;
     }
     ctx_to_cpu(&ctx, env);
     if (flush) {
         /* The new RIPAS must be visible before the realm runs on. */
-        tlb_flush_all_cpus_synced(CPU(cpu));
+        tlb_flush_all_cpus_synced(cs);
     }
     return true;
 }
@@ -491,9 +589,9 @@ static bool realm_build(VirtccaRealm *r, Error **errp)
     TmmRange secure = { r->cfg.secure_base, r->secure_size };
     VirtccaPlanHost host;
     VirtccaPlan plan;
-    VirtccaPlanRec rec = { .runnable = true };
     TmmVcpuContext ctx;
     ARMCPU *cpu = ARM_CPU(first_cpu);
+    CPUState *cs;
     int64_t ksize;
     char err[256];
     bool ok;
@@ -534,10 +632,20 @@ static bool realm_build(VirtccaRealm *r, Error **errp)
                                             r->cfg.ram_base),
                                fdt_totalsize(ms->fdt));
     }
-    rec.mpidr = arm_cpu_mp_affinity(cpu);
-    rec.pc = binfo->entry;
-    rec.gprs[0] = binfo->dtb_start;
-    virtcca_plan_add_rec(&plan, &rec);
+    /*
+     * One REC per vCPU, in MPIDR order as REC_CREATE demands.  The first
+     * starts at the kernel; the others wait for PSCI CPU_ON.
+     */
+    CPU_FOREACH(cs) {
+        VirtccaPlanRec rec = { .mpidr = arm_cpu_mp_affinity(ARM_CPU(cs)) };
+
+        if (cs == first_cpu) {
+            rec.runnable = true;
+            rec.pc = binfo->entry;
+            rec.gprs[0] = binfo->dtb_start;
+        }
+        virtcca_plan_add_rec(&plan, &rec);
+    }
     virtcca_plan_sort(&plan);
 
     host = realm_host(r);
@@ -560,8 +668,7 @@ static bool realm_build(VirtccaRealm *r, Error **errp)
         error_setg(errp, "virtcca: building the realm failed: %s", err);
         return false;
     }
-    if (tmm_rec_enter(r->tmm, r->built.recs[0],
-                      HOST_SCRATCH_PA + SCRATCH_RUN * GRANULE, &ctx) !=
+    if (tmm_rec_enter(r->tmm, r->built.recs[0], rec_run_pa(0), &ctx) !=
         TMM_RMI_SUCCESS) {
         error_setg(errp, "virtcca: the realm's first REC_ENTER failed");
         return false;
@@ -594,10 +701,6 @@ VirtccaRealm *virtcca_realm_new(VirtccaGuest *g, MachineState *ms,
         error_setg(errp, "virtcca: only one realm per machine");
         return NULL;
     }
-    if (ms->smp.cpus != 1) {
-        error_setg(errp, "-smp: a virtcca realm runs one vCPU under TCG");
-        return NULL;
-    }
     if (g->sve_vl || g->pmu_counters) {
         error_setg(errp, "%s: the monitor offers realms neither SVE nor a "
                    "PMU", g->sve_vl ? "sve-vector-length" :
@@ -623,6 +726,8 @@ VirtccaRealm *virtcca_realm_new(VirtccaGuest *g, MachineState *ms,
     r->secure_size = cfg->secure_size;
     r->ns_ptr = memory_region_get_ram_ptr(cfg->ns_ram);
     r->ns_size = memory_region_size(cfg->ns_ram);
+    r->nr_scratch = SCRATCH_PLAN_PAGES + ms->smp.max_cpus;
+    r->scratch = g_malloc0(r->nr_scratch * GRANULE);
     qemu_mutex_init(&r->lock);
 
     r->keys = tmm_attest_keys_load(g->rak_file, g->platform_key_file, &kerr);
@@ -630,6 +735,7 @@ VirtccaRealm *virtcca_realm_new(VirtccaGuest *g, MachineState *ms,
         error_setg(errp, "%s: %s", g->rak_file ? "rak-key" : "platform-key",
                    kerr ? kerr : "cannot load");
         free(kerr);
+        g_free(r->scratch);
         g_free(r);
         return NULL;
     }
@@ -689,6 +795,7 @@ VirtccaRealm *virtcca_realm_new(VirtccaGuest *g, MachineState *ms,
                "private to it; it cannot be saved, snapshotted or migrated");
     if (migrate_add_blocker(&r->migration_blocker, errp) < 0) {
         tmm_attest_keys_free(r->keys);
+        g_free(r->scratch);
         g_free(r);
         return NULL;
     }
@@ -755,7 +862,7 @@ static char *hex(const uint8_t *b, size_t n)
     return g_string_free(s, false);
 }
 
-void virtcca_realm_fill_info(VirtccaRealm *r, VirtccaInfo *info)
+static void realm_fill_info_locked(VirtccaRealm *r, VirtccaInfo *info)
 {
     static const char *const states[] = { "new", "active", "system-off" };
     VirtccaGranules *g = g_new0(VirtccaGranules, 1);
@@ -810,6 +917,13 @@ void virtcca_realm_fill_info(VirtccaRealm *r, VirtccaInfo *info)
             info->ripas_destroyed_bytes += GRANULE;
         }
     }
+}
+
+void virtcca_realm_fill_info(VirtccaRealm *r, VirtccaInfo *info)
+{
+    qemu_mutex_lock(&r->lock);
+    realm_fill_info_locked(r, info);
+    qemu_mutex_unlock(&r->lock);
 }
 
 MemoryRegion *virtcca_realm_ipa_space(VirtccaRealm *r)

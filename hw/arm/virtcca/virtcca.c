@@ -758,10 +758,13 @@ static const CPUArchIdList *virtcca_possible_cpu_arch_ids(MachineState *ms)
                                   sizeof(CPUArchId) * ms->smp.max_cpus);
     ms->possible_cpus->len = ms->smp.max_cpus;
     for (n = 0; n < ms->smp.max_cpus; n++) {
-        /* Eight CPUs per cluster (Aff1), as GICv3 target lists allow 16. */
+        /*
+         * Sixteen CPUs per cluster (Aff1), as many as a GICv3 SGI target
+         * list holds; also the numbering RMM derives REC indexes from.
+         */
         ms->possible_cpus->cpus[n].type = ms->cpu_type;
-        ms->possible_cpus->cpus[n].arch_id = ((n / 8) << ARM_AFF1_SHIFT) |
-                                             (n % 8);
+        ms->possible_cpus->cpus[n].arch_id = ((n / 16) << ARM_AFF1_SHIFT) |
+                                             (n % 16);
         ms->possible_cpus->cpus[n].props.has_thread_id = true;
         ms->possible_cpus->cpus[n].props.thread_id = n;
     }
