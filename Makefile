@@ -19,12 +19,23 @@ GUEST_DIR := $(VIRTCCA_CACHE)/guest
 # Only the features the extension uses: TCG, fdt, slirp for virtio-net,
 # nettle for the TMM's crypto; only the devices in configs/devices/
 # aarch64-softmmu/virtcca.mak.
-QEMU_CONFIGURE := --cc="ccache cc" --python=$(PYTHON) \
-	--target-list=aarch64-softmmu \
+QEMU_FEATURES := --target-list=aarch64-softmmu \
 	--without-default-features --without-default-devices \
 	--with-devices-aarch64=virtcca \
 	--enable-tcg --enable-fdt=system --enable-slirp --enable-nettle \
 	--disable-docs --disable-install-blobs --disable-debug-info
+QEMU_CONFIGURE := --cc="ccache cc" --python=$(PYTHON) $(QEMU_FEATURES)
+
+# The aarch64 cross build (make cross): the same features and devices, plus
+# KVM and the virtcca accelerator (accel/virtcca/, built only for an
+# aarch64 host), warnings as errors.  libfdt's arm64 link files come from a
+# private directory (see scripts/install-cross-deps.sh).
+CROSS_BUILD := $(BUILD)/cross
+CROSS_SYSROOT := $(VIRTCCA_CACHE)/cross-sysroot
+CROSS_CONFIGURE := --cross-prefix=aarch64-linux-gnu- \
+	--cc="ccache aarch64-linux-gnu-gcc" --python=$(PYTHON) \
+	--extra-ldflags=-L$(CROSS_SYSROOT)/usr/lib/aarch64-linux-gnu \
+	$(QEMU_FEATURES) --enable-kvm --enable-werror
 
 # ccache hits across clones: paths are hashed relative to the build dir.
 export CCACHE_BASEDIR := $(BUILD)
@@ -33,6 +44,7 @@ export CCACHE_NOHASHDIR := true
 QTESTS := tests/qtest/virtcca-test tests/qtest/tzc400-test
 
 .PHONY: all deps qemu-tree qemu tmm guest check demo bench fuzz fuzz-fast \
+	cross cross-deps \
 	coverage \
 	clean help
 
@@ -73,6 +85,31 @@ qemu: qemu-tree $(QEMU_BUILD)/.configured
 	@tail -1 $(QEMU_BUILD)/ninja.log
 	@ln -sf qemu/qemu-system-aarch64 $(QEMU_BIN)
 
+# The cross build shares build/qemu-src with the native one; ninja's -j
+# follows the cores, ccache makes reruns cheap.
+cross-deps: deps
+	@sh scripts/install-cross-deps.sh
+
+$(CROSS_BUILD)/.configured: Makefile | qemu-tree cross-deps
+	@mkdir -p $(CROSS_BUILD)
+	@if [ "$$(cat $@ 2>/dev/null)" != '$(CROSS_CONFIGURE)' ] || \
+	    [ ! -f $(CROSS_BUILD)/build.ninja ]; then \
+		echo "configure (aarch64 cross): $(CROSS_CONFIGURE)"; \
+		cd $(CROSS_BUILD) && $(QEMU_TREE)/configure $(CROSS_CONFIGURE) \
+			> configure.log 2>&1 || \
+			{ tail -20 configure.log; exit 1; }; \
+	fi
+	@echo '$(CROSS_CONFIGURE)' > $@
+
+cross: qemu-tree cross-deps $(CROSS_BUILD)/.configured
+	@echo "cross-building QEMU for aarch64 (log: $(CROSS_BUILD)/ninja.log)"
+	@ninja -C $(CROSS_BUILD) qemu-system-aarch64 $(QTESTS) \
+		> $(CROSS_BUILD)/ninja.log 2>&1 || \
+		{ grep -A20 FAILED $(CROSS_BUILD)/ninja.log | head -60; \
+		  echo "error: cross build failed (ninja -C $(CROSS_BUILD))"; \
+		  exit 1; }
+	@tail -1 $(CROSS_BUILD)/ninja.log
+
 tmm: deps
 	@[ -f $(TMM_BUILD)/build.ninja ] || meson setup $(TMM_BUILD) >/dev/null
 	@meson compile -C $(TMM_BUILD) >/dev/null || \
@@ -81,7 +118,11 @@ tmm: deps
 guest: deps
 	@sh scripts/make-guest.sh $(GUEST_DIR)
 
-check: qemu tmm guest
+# check includes the aarch64 cross build: -accel virtcca (KVM on an aarch64
+# host) is compiled only there, so this is what keeps it building, with
+# warnings as errors, and tests/system/test_accel.py runs that binary under
+# qemu-user-static.
+check: qemu tmm guest cross
 	@$(PYTHON) tests/run.py --build $(BUILD) --guest $(GUEST_DIR)
 
 demo: qemu guest

@@ -11,8 +11,11 @@
 #include "hw/boards.h"
 #include "monitor/hmp.h"
 #include "monitor/monitor.h"
+#include "system/tcg.h"
+#include "accel/virtcca/virtcca-accel.h"
 #include "virtcca.h"
 #include "virtcca-guest.h"
+#include "tmm.h"
 
 VirtccaInfo *qmp_query_virtcca(Error **errp)
 {
@@ -73,4 +76,38 @@ void hmp_info_virtcca(Monitor *mon, const QDict *qdict)
     }
     monitor_printf(mon, "TZASC violations: %" PRIu64 "\n",
                    info->tzasc_violations);
+}
+
+/*
+ * Under TCG, the TMM core built into QEMU: RMI 1.0, both hash algorithms,
+ * and realms without SVE or a PMU (virtcca-guest refuses either).  Under
+ * -accel virtcca, what the accelerator probed.
+ */
+VirtccaCapabilities *qmp_query_virtcca_capabilities(Error **errp)
+{
+    VirtccaAccelClass *vac = virtcca_accel_class();
+    VirtccaCapabilities *caps;
+    strList **tail;
+
+    if (vac) {
+        caps = g_new0(VirtccaCapabilities, 1);
+        vac->capabilities(current_accel(), caps);
+        return caps;
+    }
+    if (!tcg_enabled()) {
+        error_setg(errp, "query-virtcca-capabilities: realms run under "
+                   "TCG or -accel virtcca, not %s", current_accel_name());
+        return NULL;
+    }
+    caps = g_new0(VirtccaCapabilities, 1);
+    caps->api = g_strdup("tcg");
+    caps->rmi_version = g_strdup_printf("%u.%u",
+        (unsigned)(TMM_ABI_VERSION >> 16),
+        (unsigned)(TMM_ABI_VERSION & 0xffff));
+    tail = &caps->hash_algorithms;
+    QAPI_LIST_APPEND(tail, g_strdup("sha256"));
+    QAPI_LIST_APPEND(tail, g_strdup("sha512"));
+    caps->max_sve_vector_length = 0;
+    caps->max_pmu_counters = 0;
+    return caps;
 }

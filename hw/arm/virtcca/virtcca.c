@@ -24,6 +24,7 @@
 #include "qemu/datadir.h"
 #include "qobject/qlist.h"
 #include "system/device_tree.h"
+#include "system/kvm.h"
 #include "system/reset.h"
 #include "system/system.h"
 #include "hw/arm/boot.h"
@@ -42,6 +43,7 @@
 #include "target/arm/cpu.h"
 #include "target/arm/cpu-qom.h"
 #include "target/arm/gtimer.h"
+#include "accel/virtcca/virtcca-accel.h"
 #include "tzc400.h"
 #include "virtcca-guest.h"
 #include "virtcca.h"
@@ -196,6 +198,13 @@ static void virtcca_create_cpus(VirtCCAMachineState *vms)
 
         object_property_set_int(cpuobj, "mp-affinity",
                                 possible->cpus[n].arch_id, &error_abort);
+        if (kvm_enabled()) {
+            /*
+             * KVM gives guests neither EL3 nor a Secure world; the
+             * timer runs at the host's frequency.
+             */
+            goto realize;
+        }
         /*
          * EL3 is present, as on every TrustZone platform: realm payloads
          * read ID_AA64PFR0_EL1.EL3 before they issue SMCs.  There is no
@@ -219,6 +228,7 @@ static void virtcca_create_cpus(VirtCCAMachineState *vms)
                                  OBJECT(get_system_memory()), &error_abort);
         object_property_set_link(cpuobj, "secure-memory",
                                  OBJECT(&vms->secure_sysmem), &error_abort);
+realize:
         CPU(cpuobj)->cpu_index = n;
         qdev_realize(DEVICE(cpuobj), NULL, &error_fatal);
         object_unref(cpuobj);
@@ -243,7 +253,7 @@ static void virtcca_create_gic(VirtCCAMachineState *vms)
      * directly, the GIC resets every interrupt to Non-secure Group 1, as
      * firmware would leave them for the normal world.
      */
-    qdev_prop_set_bit(vms->gic, "has-security-extensions", true);
+    qdev_prop_set_bit(vms->gic, "has-security-extensions", !kvm_enabled());
     qlist_append_int(redist_count, ncpu);
     qdev_prop_set_array(vms->gic, "redist-region-count", redist_count);
 
@@ -637,6 +647,41 @@ static void virtcca_create_realm(VirtCCAMachineState *vms)
                                    &error_fatal);
 }
 
+/*
+ * Under KVM (-accel kvm, or -accel virtcca for a realm) the guest has no
+ * EL3 and no Secure world: no TZASC, Secure DRAM or Secure firmware; the
+ * GICv3 is the in-kernel one, without security extensions.  The realm is
+ * the host kernel's (accel/virtcca/).
+ */
+static void virtcca_check_kvm(VirtCCAMachineState *vms)
+{
+    MachineState *ms = MACHINE(vms);
+
+    if (ms->cgs && !virtcca_accel_class()) {
+        error_report("virtcca: a realm under KVM needs -accel virtcca");
+        exit(1);
+    }
+    if (ms->firmware) {
+        error_report("virtcca: -bios boots Secure firmware at EL3, which "
+                     "needs TCG: KVM guests have no EL3");
+        exit(1);
+    }
+    if (vms->secure_mem_size_set && vms->secure_mem_size) {
+        error_report("virtcca: secure-memory-size: the Secure DRAM "
+                     "carve-out exists under TCG only");
+        exit(1);
+    }
+    vms->secure_mem_size = 0;
+}
+
+/* KVM_CREATE_VM's type: a realm's under -accel virtcca, else the default. */
+static int virtcca_kvm_type(MachineState *ms, const char *type_str)
+{
+    VirtccaAccelClass *vac = virtcca_accel_class();
+
+    return vac ? vac->vm_type(current_accel(), ms) : 0;
+}
+
 static void virtcca_init(MachineState *ms)
 {
     VirtCCAMachineState *vms = VIRTCCA_MACHINE(ms);
@@ -665,7 +710,9 @@ static void virtcca_init(MachineState *ms)
     address_space_init(&vms->secure_as, &vms->secure_sysmem,
                        "virtcca-secure");
 
-    if (ms->cgs) {
+    if (kvm_enabled()) {
+        virtcca_check_kvm(vms);
+    } else if (ms->cgs) {
         virtcca_create_realm(vms);
     }
     virtcca_create_cpus(vms);
@@ -804,6 +851,7 @@ static void virtcca_class_init(ObjectClass *oc, const void *data)
     mc->minimum_page_bits = 12;
     mc->possible_cpu_arch_ids = virtcca_possible_cpu_arch_ids;
     mc->reset = virtcca_reset;
+    mc->kvm_type = virtcca_kvm_type;
     object_class_property_add(oc, "secure-memory-size", "size",
                               virtcca_get_secure_mem_size,
                               virtcca_set_secure_mem_size, NULL, NULL);
