@@ -48,6 +48,7 @@
 #include "virtcca-guest.h"
 #include "tmm.h"
 #include "plan-rmi.h"
+#include "trace.h"
 
 #define REALM_S2SZ          48
 #define SHARED_BIT          (1ULL << (REALM_S2SZ - 1))
@@ -459,6 +460,8 @@ static bool realm_psci(VirtccaRealm *r, CPUState *cs, uint8_t *run)
     uint64_t self = arm_cpu_mp_affinity(ARM_CPU(cs));
 
     run_st64(run, TMM_REC_RUN_ENTRY_FLAGS, 0);
+    trace_virtcca_realm_psci(cs->cpu_index, fid,
+                             run_ld64(run, TMM_REC_RUN_EXIT_GPRS + 8));
     switch (fid & ~PSCI_SMC64) {
     case PSCI_FN(2):                        /* CPU_OFF */
         /* The REC stays off until another REC's CPU_ON names it. */
@@ -498,26 +501,23 @@ static void ctx_to_cpu(const TmmVcpuContext *ctx, CPUARMState *env)
 }
 
 /*
- * RSI calls that take the IPA of a realm buffer need it mapped.  On
- * hardware the monitor would exit with a stage-2 fault for an untouched
- * RAM granule, the host would give it memory and the realm would retry;
- * the host here gives the memory before the call instead.
+ * A stage-2 data abort exit at a protected IPA: the realm's RSI call named
+ * a buffer the host has not backed yet.  The host gives it a granule; on
+ * re-entry the realm repeats the call.
  */
-static void realm_fault_in_rsi_buffer(VirtccaRealm *r,
-                                      const TmmVcpuContext *ctx)
+static void realm_rsi_buffer_abort(VirtccaRealm *r, int cpu, uint8_t *run)
 {
+    uint64_t ipa = (run_ld64(run, TMM_REC_RUN_EXIT_HPFAR) >> 4) << 12;
     TmmTranslation t;
-    uint64_t fid = ctx->gprs[0];
 
-    if (fid != TMM_RSI_REALM_CONFIG && fid != TMM_RSI_ATTEST_TOKEN_CONTINUE &&
-        fid != TMM_RSI_HOST_CALL) {
-        return;
+    trace_virtcca_realm_rsi_buffer(cpu, ipa);
+    if (ipa < SHARED_BIT &&
+        tmm_realm_translate(r->tmm, r->built.rd, ipa, TMM_ACCESS_WRITE,
+                            &t) == TMM_XLATE_EXIT &&
+        t.ripas == TMM_RIPAS_RAM) {
+        realm_populate(r, ipa);
     }
-    if (tmm_realm_translate(r->tmm, r->built.rd, ctx->gprs[1],
-                            TMM_ACCESS_WRITE, &t) == TMM_XLATE_EXIT &&
-        t.protected_ipa && t.ripas == TMM_RIPAS_RAM) {
-        realm_populate(r, ctx->gprs[1] & ~(GRANULE - 1));
-    }
+    run_st64(run, TMM_REC_RUN_ENTRY_FLAGS, 0);
 }
 
 static bool realm_smc(ARMCPU *cpu)
@@ -538,16 +538,24 @@ static bool realm_smc(ARMCPU *cpu)
     run = rec_run(r, cs->cpu_index);
     ctx_from_cpu(&ctx, env);
     qemu_mutex_lock(&r->lock);
-    realm_fault_in_rsi_buffer(r, &ctx);
     res = tmm_rec_smc(r->tmm, rec, &ctx);
     while (res == TMM_SMC_EXIT) {
-        switch (run_ld64(run, TMM_REC_RUN_EXIT_REASON)) {
+        uint64_t reason = run_ld64(run, TMM_REC_RUN_EXIT_REASON);
+
+        trace_virtcca_realm_rec_exit(cs->cpu_index, reason);
+        switch (reason) {
         case TMM_EXIT_RIPAS_CHANGE:
+            trace_virtcca_realm_ripas_change(cs->cpu_index,
+                run_ld64(run, TMM_REC_RUN_EXIT_RIPAS_BASE),
+                run_ld64(run, TMM_REC_RUN_EXIT_RIPAS_TOP));
             realm_set_ripas(r, rec, run);
             flush = true;
             break;
         case TMM_EXIT_HOST_CALL:
             realm_host_call(run);
+            break;
+        case TMM_EXIT_SYNC:
+            realm_rsi_buffer_abort(r, cs->cpu_index, run);
             break;
         case TMM_EXIT_PSCI:
             if (!realm_psci(r, cs, run)) {
@@ -631,6 +639,18 @@ static bool realm_build(VirtccaRealm *r, Error **errp)
                                r->ns_ptr + (binfo->dtb_start -
                                             r->cfg.ram_base),
                                fdt_totalsize(ms->fdt));
+    }
+    if (ksize > 0 && ms->fdt && binfo->dtb_start) {
+        /*
+         * Measure what openEuler's host kernel measures, zero pages
+         * included, so that the KVM path gives the realm the RIM it has
+         * here; if the loader placed the images otherwise, their granules.
+         */
+        virtcca_plan_add_linux_populate(&plan, binfo->loader_start,
+                                        binfo->entry, ksize,
+                                        binfo->initrd_start,
+                                        binfo->dtb_start,
+                                        fdt_totalsize(ms->fdt));
     }
     /*
      * One REC per vCPU, in MPIDR order as REC_CREATE demands.  The first

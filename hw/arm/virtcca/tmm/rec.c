@@ -258,8 +258,8 @@ uint8_t *tmm_rec_do_exit(Tmm *tmm, TmmRec *rec, const TmmVcpuContext *ctx,
 }
 
 /* A stage-2 abort: what the host may see of it (RMM 1.0 exposure rules). */
-static void exit_abort(Tmm *tmm, TmmRec *rec, TmmRd *rd,
-                       const TmmVcpuContext *ctx, const TmmExitEvent *ev)
+void tmm_rec_exit_abort(Tmm *tmm, TmmRec *rec, TmmRd *rd,
+                        const TmmVcpuContext *ctx, const TmmExitEvent *ev)
 {
     bool prot = ev->ipa < tmm_realm_par_size(rd);
     bool data = ev->kind == TMM_EVENT_DATA_ABORT;
@@ -317,7 +317,7 @@ uint64_t tmm_rec_exit(Tmm *tmm, uint64_t rec_pa, const TmmVcpuContext *ctx,
     switch (ev->kind) {
     case TMM_EVENT_DATA_ABORT:
     case TMM_EVENT_INSN_ABORT:
-        exit_abort(tmm, rec, rd, ctx, ev);
+        tmm_rec_exit_abort(tmm, rec, rd, ctx, ev);
         break;
     case TMM_EVENT_IRQ:
         tmm_rec_do_exit(tmm, rec, ctx, TMM_EXIT_IRQ);

@@ -3,7 +3,10 @@
  * TMM core: the RSI 1.0 dispatcher.  Calls come from a running REC through
  * tmm_rec_smc(); arguments are in ctx->gprs and so are the results.  Realm
  * memory named by an RSI argument is reached through the realm's own
- * stage-2 mapping (protected, ASSIGNED, RIPAS RAM) or the call fails with
+ * stage-2 mapping (protected, ASSIGNED, RIPAS RAM).  Where no granule is
+ * assigned yet (RIPAS RAM or DESTROYED) the REC exits with a stage-2 data
+ * abort at that IPA and its PC still at the SMC: once the host has mapped
+ * memory there, the realm issues the call again.  Anything else fails with
  * ERROR_INPUT.
  */
 #include "tmm-internal.h"
@@ -13,6 +16,52 @@
 #define RSI_CONFIG_RPV          0x200
 #define RSI_HOST_CALL_SIZE      0x100
 #define RSI_CHANGE_DESTROYED    1ULL
+
+#define ESR_EC_DABT_LOWER       (0x24ULL << 26)
+#define ESR_IL                  (1ULL << 25)
+#define ESR_WNR                 (1ULL << 6)
+#define ESR_DFSC_TRANSLATION(l) (0x04ULL + (l))
+#define SMC_INSN_SIZE           4
+
+/* A protected IPA that the host has yet to back with a granule. */
+static bool rsi_buffer_unassigned(Tmm *tmm, const TmmRd *rd, uint64_t ipa,
+                                  int *level)
+{
+    TmmWalk w;
+    unsigned ripas;
+
+    if (ipa >= tmm_realm_par_size(rd)) {
+        return false;
+    }
+    tmm_rtt_walk(tmm, rd, ipa, TMM_RTT_MAX_LEVEL, &w);
+    ripas = tmm_rtte_ripas(w.entry);
+    *level = w.level;
+    return tmm_rtte_state(w.entry, w.level) == TMM_RTTE_UNASSIGNED &&
+           (ripas == TMM_RIPAS_RAM || ripas == TMM_RIPAS_DESTROYED);
+}
+
+/*
+ * The buffer of an RSI call is not mapped: ERROR_INPUT in x0 if the host
+ * cannot fix that, otherwise a REC exit for a data abort at the buffer,
+ * with the PC rewound so that the SMC runs again on the next entry.
+ */
+static TmmSmcResult rsi_buffer_fault(Tmm *tmm, TmmRec *rec, TmmRd *rd,
+                                     TmmVcpuContext *ctx, uint64_t ipa,
+                                     bool write)
+{
+    TmmExitEvent ev = { .kind = TMM_EVENT_DATA_ABORT, .ipa = ipa };
+    int level;
+
+    if (!rsi_buffer_unassigned(tmm, rd, ipa, &level)) {
+        ctx->gprs[0] = TMM_RSI_ERROR_INPUT;
+        return TMM_SMC_RESUME;
+    }
+    ev.esr = ESR_EC_DABT_LOWER | ESR_IL | (write ? ESR_WNR : 0) |
+             ESR_DFSC_TRANSLATION(level);
+    ctx->pc -= SMC_INSN_SIZE;
+    tmm_rec_exit_abort(tmm, rec, rd, ctx, &ev);
+    return TMM_SMC_EXIT;
+}
 
 static void rsi_version(uint64_t *x)
 {
@@ -81,24 +130,25 @@ static void rsi_token_init(Tmm *tmm, TmmRec *rec, TmmRd *rd, uint64_t *x)
     x[1] = len;
 }
 
-static void rsi_token_continue(Tmm *tmm, TmmRec *rec, TmmRd *rd, uint64_t *x)
+static TmmSmcResult rsi_token_continue(Tmm *tmm, TmmRec *rec, TmmRd *rd,
+                                       TmmVcpuContext *ctx)
 {
+    uint64_t *x = ctx->gprs;
     uint64_t addr = x[1], off = x[2], size = x[3], n;
     uint8_t *dst;
 
     if (!rec->token_active) {
         x[0] = TMM_RSI_ERROR_STATE;
-        return;
+        return TMM_SMC_RESUME;
     }
     if (!tmm_aligned(addr, TMM_GRANULE_SIZE) || off >= TMM_GRANULE_SIZE ||
         size > TMM_GRANULE_SIZE - off) {
         x[0] = TMM_RSI_ERROR_INPUT;
-        return;
+        return TMM_SMC_RESUME;
     }
     dst = tmm_realm_ptr(tmm, rd, addr, TMM_GRANULE_SIZE);
     if (!dst) {
-        x[0] = TMM_RSI_ERROR_INPUT;
-        return;
+        return rsi_buffer_fault(tmm, rec, rd, ctx, addr, true);
     }
     n = rec->token_len - rec->token_off;
     if (n > size) {
@@ -110,28 +160,33 @@ static void rsi_token_continue(Tmm *tmm, TmmRec *rec, TmmRd *rd, uint64_t *x)
     x[1] = n;
     if (rec->token_off < rec->token_len) {
         x[0] = TMM_RSI_INCOMPLETE;
-        return;
+        return TMM_SMC_RESUME;
     }
     rec->token_active = 0;
     x[0] = TMM_RSI_SUCCESS;
+    return TMM_SMC_RESUME;
 }
 
-static void rsi_realm_config(Tmm *tmm, TmmRd *rd, uint64_t *x)
+static TmmSmcResult rsi_realm_config(Tmm *tmm, TmmRec *rec, TmmRd *rd,
+                                     TmmVcpuContext *ctx)
 {
-    uint8_t *cfg = NULL;
+    uint64_t *x = ctx->gprs;
+    uint8_t *cfg;
 
-    if (tmm_aligned(x[1], TMM_GRANULE_SIZE)) {
-        cfg = tmm_realm_ptr(tmm, rd, x[1], TMM_GRANULE_SIZE);
-    }
-    if (!cfg) {
+    if (!tmm_aligned(x[1], TMM_GRANULE_SIZE)) {
         x[0] = TMM_RSI_ERROR_INPUT;
-        return;
+        return TMM_SMC_RESUME;
+    }
+    cfg = tmm_realm_ptr(tmm, rd, x[1], TMM_GRANULE_SIZE);
+    if (!cfg) {
+        return rsi_buffer_fault(tmm, rec, rd, ctx, x[1], true);
     }
     memset(cfg, 0, TMM_GRANULE_SIZE);
     tmm_st64(cfg, RSI_CONFIG_IPA_WIDTH, rd->s2sz);
     cfg[RSI_CONFIG_HASH_ALGO] = rd->hash_algo;
     memcpy(cfg + RSI_CONFIG_RPV, rd->rpv, sizeof(rd->rpv));
     x[0] = TMM_RSI_SUCCESS;
+    return TMM_SMC_RESUME;
 }
 
 static bool ipa_range_valid(const TmmRd *rd, uint64_t base, uint64_t top)
@@ -198,12 +253,13 @@ static TmmSmcResult rsi_host_call(Tmm *tmm, TmmRec *rec, TmmRd *rd,
     uint8_t *run;
     unsigned i;
 
-    if (tmm_aligned(ipa, RSI_HOST_CALL_SIZE)) {
-        hc = tmm_realm_ptr(tmm, rd, ipa, RSI_HOST_CALL_SIZE);
-    }
-    if (!hc) {
+    if (!tmm_aligned(ipa, RSI_HOST_CALL_SIZE)) {
         ctx->gprs[0] = TMM_RSI_ERROR_INPUT;
         return TMM_SMC_RESUME;
+    }
+    hc = tmm_realm_ptr(tmm, rd, ipa, RSI_HOST_CALL_SIZE);
+    if (!hc) {
+        return rsi_buffer_fault(tmm, rec, rd, ctx, ipa, false);
     }
     rec->pending = TMM_REC_PENDING_HOST_CALL;
     rec->host_call_ipa = ipa;
@@ -238,11 +294,9 @@ TmmSmcResult tmm_rsi_call(Tmm *tmm, TmmRec *rec, TmmRd *rd,
         rsi_token_init(tmm, rec, rd, x);
         break;
     case TMM_RSI_ATTEST_TOKEN_CONTINUE:
-        rsi_token_continue(tmm, rec, rd, x);
-        break;
+        return rsi_token_continue(tmm, rec, rd, ctx);
     case TMM_RSI_REALM_CONFIG:
-        rsi_realm_config(tmm, rd, x);
-        break;
+        return rsi_realm_config(tmm, rec, rd, ctx);
     case TMM_RSI_IPA_STATE_SET:
         return rsi_ipa_state_set(tmm, rec, rd, ctx);
     case TMM_RSI_IPA_STATE_GET:

@@ -212,6 +212,8 @@ uint64_t tmm_rec_enter_locked(Tmm *tmm, uint64_t rec_pa, uint64_t run_pa,
                               TmmVcpuContext *ctx);
 uint8_t *tmm_rec_do_exit(Tmm *tmm, TmmRec *rec, const TmmVcpuContext *ctx,
                          uint64_t reason);
+void tmm_rec_exit_abort(Tmm *tmm, TmmRec *rec, TmmRd *rd,
+                        const TmmVcpuContext *ctx, const TmmExitEvent *ev);
 uint64_t tmm_mpidr_to_index(uint64_t mpidr);
 
 /* rsi.c */

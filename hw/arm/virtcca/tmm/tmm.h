@@ -25,7 +25,10 @@
  * Exits and what they expose in the run exit part (RMM 1.0 rules):
  *   SYNC (data abort at an unprotected IPA, or at a protected IPA whose
  *     RIPAS is RAM and that is not mapped, or DESTROYED; instruction abort
- *     at a protected unmapped RAM / DESTROYED IPA): esr (EC, IL, and for an
+ *     at a protected unmapped RAM / DESTROYED IPA; also an RSI call whose
+ *     buffer is such an IPA, with the PC left at the SMC so that the realm
+ *     repeats the call after the host has mapped the granule): esr (EC, IL,
+ *     and for an
  *     emulatable data abort ISV, SAS, SSE, SRT, SF, AR, WnR; always the
  *     DFSC/IFSC), hpfar; far only for an emulatable (unprotected, ISV=1)
  *     abort; gprs[0] = the written value for an emulatable write.
