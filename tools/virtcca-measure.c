@@ -65,6 +65,8 @@ static void usage(FILE *f)
 "  --s2sz N               IPA width in bits (default 48)\n"
 "  --rpv HEX              personalization value (up to 64 bytes)\n"
 "  --ram BASE:SIZE        a RAM range (repeatable)\n"
+"  --populate BASE:SIZE   a range measured whole, zero pages included\n"
+"                         (repeatable; default: the images' granules)\n"
 "  --image NAME=PATH@IPA  an image loaded at IPA (repeatable)\n"
 "  --rec PC[:MPIDR[:X0]]  a REC and its entry state (repeatable;\n"
 "                         the first is runnable, the others are not)\n"
@@ -76,29 +78,12 @@ static void usage(FILE *f)
 
 static uint8_t *read_file(const char *path, uint64_t *size)
 {
-    FILE *f = fopen(path, "rb");
-    uint8_t *buf = NULL;
-    size_t cap = 0, len = 0, n;
+    char err[256];
+    uint8_t *buf = virtcca_plan_read_file(path, size, err, sizeof(err));
 
-    if (!f) {
-        fprintf(stderr, "virtcca-measure: cannot open '%s': %s\n", path,
-                strerror(errno));
-        return NULL;
+    if (!buf) {
+        fprintf(stderr, "virtcca-measure: %s\n", err);
     }
-    do {
-        if (len == cap) {
-            cap = cap ? cap * 2 : 1 << 20;
-            buf = realloc(buf, cap);
-            if (!buf) {
-                fclose(f);
-                return NULL;
-            }
-        }
-        n = fread(buf + len, 1, cap - len, f);
-        len += n;
-    } while (n);
-    fclose(f);
-    *size = len;
     return buf;
 }
 
@@ -164,6 +149,7 @@ int main(int argc, char **argv)
         { "s2sz", required_argument, NULL, 's' },
         { "rpv", required_argument, NULL, 'r' },
         { "ram", required_argument, NULL, 'm' },
+        { "populate", required_argument, NULL, 'u' },
         { "image", required_argument, NULL, 'i' },
         { "rec", required_argument, NULL, 'c' },
         { "print-plan", no_argument, NULL, 'P' },
@@ -176,8 +162,8 @@ int main(int argc, char **argv)
     VirtccaPlanHost host;
     Scratch *scratch;
     ImageArg *images = NULL;
-    size_t nr_images = 0, i, j;
-    uint8_t **buffers = NULL, *sums = NULL, rim[64];
+    size_t nr_images = 0, nr_buffers = 0, i, j;
+    uint8_t **buffers = NULL, rim[64];
     const char *plan_file = NULL;
     bool print_plan = false, json = false;
     char err[256];
@@ -221,16 +207,21 @@ int main(int argc, char **argv)
             }
             break;
         case 'm':
+        case 'u':
             sep = strchr(arg, ':');
             if (sep) {
                 *sep = 0;
             }
             if (!sep || !parse_u64(arg, &a) || !parse_u64(sep + 1, &b)) {
-                fprintf(stderr, "virtcca-measure: --ram: expected "
-                        "BASE:SIZE\n");
+                fprintf(stderr, "virtcca-measure: --%s: expected "
+                        "BASE:SIZE\n", opt == 'm' ? "ram" : "populate");
                 return 2;
             }
-            virtcca_plan_add_ram(&plan, a, a + b);
+            if (opt == 'm') {
+                virtcca_plan_add_ram(&plan, a, a + b);
+            } else {
+                virtcca_plan_add_populate(&plan, a, a + b);
+            }
             break;
         case 'i':
             images = realloc(images, (nr_images + 1) * sizeof(*images));
@@ -286,54 +277,28 @@ int main(int argc, char **argv)
         return 2;
     }
 
-    buffers = calloc(nr_images ? nr_images : 1, sizeof(*buffers));
     if (plan_file) {
-        uint64_t size;
-        uint8_t *text = read_file(plan_file, &size);
-        char *nul;
+        const char **names = calloc(nr_images + 1, sizeof(*names));
+        const char **paths = calloc(nr_images + 1, sizeof(*paths));
+        bool loaded;
 
-        if (!text) {
-            return 1;
+        for (j = 0; j < nr_images; j++) {
+            names[j] = images[j].name;
+            paths[j] = images[j].path;
         }
-        nul = realloc(text, size + 1);
-        nul[size] = 0;
         virtcca_plan_free(&plan);
-        if (!virtcca_plan_from_text(nul, &plan, &sums, err, sizeof(err))) {
-            fprintf(stderr, "virtcca-measure: %s: %s\n", plan_file, err);
-            free(nul);
-            return 1;
-        }
-        free(nul);
-        /* Every image of the plan must be supplied, and be the same. */
-        for (i = 0; i < plan.nr_images; i++) {
-            VirtccaPlanImage *img = &plan.images[i];
-            uint8_t digest[32];
-
-            for (j = 0; j < nr_images; j++) {
-                if (!strcmp(images[j].name, img->name)) {
-                    break;
-                }
-            }
-            if (j == nr_images) {
-                fprintf(stderr, "virtcca-measure: the plan loads image "
-                        "'%s': give it with --image %s=PATH\n", img->name,
-                        img->name);
-                goto out;
-            }
-            buffers[j] = read_file(images[j].path, &size);
-            if (!buffers[j]) {
-                goto out;
-            }
-            tmm_hash(TMM_HASH_SHA256, buffers[j], size, digest);
-            if (size != img->size || memcmp(digest, sums + 32 * i, 32)) {
-                fprintf(stderr, "virtcca-measure: image '%s' (%s) is not "
-                        "the one the plan measured\n", img->name,
-                        images[j].path);
-                goto out;
-            }
-            img->data = buffers[j];
+        loaded = virtcca_plan_load(plan_file, names, paths, nr_images,
+                                   &plan, &buffers, err, sizeof(err));
+        nr_buffers = plan.nr_images;
+        free(names);
+        free(paths);
+        if (!loaded) {
+            fprintf(stderr, "virtcca-measure: %s\n", err);
+            goto out;
         }
     } else {
+        buffers = calloc(nr_images + 1, sizeof(*buffers));
+        nr_buffers = nr_images;
         for (j = 0; j < nr_images; j++) {
             char *at = strrchr(images[j].path, '@');
             uint64_t ipa, size;
@@ -363,10 +328,17 @@ int main(int argc, char **argv)
     /*
      * Scratch secure memory: the data granules, the REC granules with
      * their aux granules, and a generous bound on RTTs (one level-3 table
-     * per 2 MiB of image, level-2 tables per GiB of RAM, range edges).
+     * per 2 MiB populated, level-2 tables per GiB of RAM, range edges).
      */
-    for (i = 0; i < plan.nr_images; i++) {
-        data_granules += plan.images[i].size / GRANULE + 2;
+    {
+        VirtccaPlanRange *populate;
+        size_t nr = virtcca_plan_populate_ranges(&plan, &populate);
+
+        for (i = 0; i < nr; i++) {
+            data_granules += (populate[i].top - populate[i].base) / GRANULE
+                             + 2;
+        }
+        free(populate);
     }
     scratch = calloc(1, sizeof(*scratch));
     scratch->secure_granules = 64 + 2 * data_granules +
@@ -419,12 +391,11 @@ int main(int argc, char **argv)
     free(scratch->secure);
     free(scratch);
 out:
-    for (j = 0; j < nr_images; j++) {
+    for (j = 0; buffers && j < nr_buffers; j++) {
         free(buffers[j]);
     }
     free(buffers);
     free(images);
-    free(sums);
     virtcca_plan_free(&plan);
     return ret;
 }

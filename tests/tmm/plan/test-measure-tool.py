@@ -52,18 +52,26 @@ def ripas_steps(ram):
     return steps
 
 
-def expected_rim(algo, algo_id, s2sz, ram, images, recs):
+def measured_granules(images, populate):
+    """The granules DATA_CREATE measures: every one of the populate ranges,
+    or, for a plan without them, those the images touch."""
+    if populate:
+        return [g for base, top in sorted(populate)
+                for g in range(base, top, G4K)]
+    return sorted({ipa & ~(G4K - 1) for ipa0, data in images
+                   for ipa in range(ipa0, ipa0 + len(data), G4K)} |
+                  {(ipa0 + len(data) - 1) & ~(G4K - 1)
+                   for ipa0, data in images})
+
+
+def expected_rim(algo, algo_id, s2sz, ram, images, recs, populate=()):
     params = bytearray(4096)
     struct.pack_into("<Q", params, 0x008, s2sz)
     params[0x30] = algo_id
     rim = H(algo, bytes(params))
     for base, top in ripas_steps(ram):
         rim = desc(algo, 2, rim, struct.pack("<QQ", base, top))
-    granules = sorted({ipa & ~(G4K - 1) for ipa0, data in images
-                       for ipa in range(ipa0, ipa0 + len(data), G4K)} |
-                      {(ipa0 + len(data) - 1) & ~(G4K - 1)
-                       for ipa0, data in images})
-    for g in granules:
+    for g in measured_granules(images, populate):
         content = bytearray(G4K)
         for ipa0, data in images:
             lo, hi = max(ipa0, g), min(ipa0 + len(data), g + G4K)
@@ -108,9 +116,16 @@ class MeasureTool(unittest.TestCase):
         cls.ram = [(0x40000000, 0x40000000 + 5 * M2 + 3 * G4K),
                    (0x41001000, 0x41005000)]
         cls.recs = [(0x40080000, 0, 0x40400000), (0x40080000, 1, 0)]
+        # Two ranges measured whole, zero pages included (openEuler's
+        # shape): RAM base to past the initrd, and one around the dtb;
+        # the gap between them is not measured.
+        cls.populate = [(0x40000000, 0x400c0000),
+                        (0x40300000, 0x40401000)]
 
-    def args(self, hash_name):
+    def args(self, hash_name, populate=()):
         a = ["--hash", hash_name]
+        for base, top in populate:
+            a += ["--populate", f"{base:#x}:{top - base:#x}"]
         for base, top in self.ram:
             a += ["--ram", f"{base:#x}:{top - base:#x}"]
         for name, (ipa, _) in self.images.items():
@@ -119,9 +134,10 @@ class MeasureTool(unittest.TestCase):
             a += ["--rec", f"{pc:#x}:{mpidr:#x}:{x0:#x}"]
         return a
 
-    def expect(self, algo, algo_id):
+    def expect(self, algo, algo_id, populate=()):
         return expected_rim(algo, algo_id, 48, self.ram,
-                            sorted(self.images.values()), self.recs)
+                            sorted(self.images.values()), self.recs,
+                            populate)
 
     def test_sha256(self):
         out = json.loads(run(*self.args("sha256"), "--json").stdout)
@@ -132,15 +148,21 @@ class MeasureTool(unittest.TestCase):
         out = json.loads(run(*self.args("sha512"), "--json").stdout)
         self.assertEqual(out["rim"], self.expect("sha512", 1))
 
-    def test_plan_replay(self):
-        p = run(*self.args("sha256"), "--print-plan").stdout
+    def write_plan(self, hash_name, file_name, populate=()):
+        """The plan the tool prints, written out, and the arguments that
+        replay it with the images."""
+        p = run(*self.args(hash_name, populate), "--print-plan").stdout
         plan_text = p[:p.index("RIM")]
-        plan = os.path.join(self.tmp.name, "plan.txt")
+        plan = os.path.join(self.tmp.name, file_name)
         with open(plan, "w") as f:
             f.write(plan_text)
         a = ["--plan", plan, "--json"]
         for name, path in self.paths.items():
             a += ["--image", f"{name}={path}"]
+        return plan_text, plan, a
+
+    def test_plan_replay(self):
+        _, plan, a = self.write_plan("sha256", "plan.txt")
         out = json.loads(run(*a).stdout)
         self.assertEqual(out["rim"], self.expect("sha256", 0))
 
@@ -153,6 +175,31 @@ class MeasureTool(unittest.TestCase):
         p = run("--plan", plan, check=False)
         self.assertNotEqual(p.returncode, 0)
         self.assertIn("--image", p.stderr)
+
+    def test_populate_ranges(self):
+        for hash_name, algo_id in (("sha256", 0), ("sha512", 1)):
+            out = json.loads(run(*self.args(hash_name, self.populate),
+                                 "--json").stdout)
+            self.assertEqual(out["rim"], self.expect(hash_name, algo_id,
+                                                     self.populate))
+            # The zero pages count: not the RIM of the images alone.
+            self.assertNotEqual(out["rim"], self.expect(hash_name, algo_id))
+
+    def test_populate_replay(self):
+        plan_text, _, a = self.write_plan("sha512", "plan-populate.txt",
+                                          self.populate)
+        self.assertIn("populate base=0x40000000 top=0x400c0000", plan_text)
+        out = json.loads(run(*a).stdout)
+        self.assertEqual(out["rim"], self.expect("sha512", 1, self.populate))
+
+    def test_bad_populate(self):
+        kernel_only = [(0x40000000, 0x400c0000)]
+        for populate, word in ((kernel_only, "not inside a populate range"),
+                               ([(0x40000800, 0x40001000)], "aligned"),
+                               ([(0x3ff00000, 0x40001000)], "RAM")):
+            p = run(*self.args("sha256", populate), check=False)
+            self.assertNotEqual(p.returncode, 0, populate)
+            self.assertIn(word, p.stderr, populate)
 
     def test_bad_input(self):
         for args, word in ((["--hash", "md5"], "--hash"),

@@ -119,10 +119,10 @@ bool virtcca_plan_ensure_table(VirtccaPlanHost *host, VirtccaPlanRealm *realm,
     return true;
 }
 
-static bool create_realm(const VirtccaPlan *plan, VirtccaPlanHost *host,
-                         VirtccaPlanRealm *realm, char *err, size_t len)
+bool virtcca_plan_create_realm(const VirtccaPlanParams *p,
+                               VirtccaPlanHost *host, VirtccaPlanRealm *realm,
+                               char *err, size_t len)
 {
-    const VirtccaPlanParams *p = &plan->params;
     uint8_t *params = host->ns_ptr[0];
     uint64_t rtt;
 
@@ -151,8 +151,8 @@ static bool create_realm(const VirtccaPlan *plan, VirtccaPlanHost *host,
 }
 
 /* Step 2: RIPAS RAM over a range, 2 MiB blocks where the range allows. */
-static bool init_ripas(VirtccaPlanHost *host, VirtccaPlanRealm *realm,
-                       const VirtccaPlanRange *r, char *err, size_t len)
+bool virtcca_plan_init_ripas(VirtccaPlanHost *host, VirtccaPlanRealm *realm,
+                             const VirtccaPlanRange *r, char *err, size_t len)
 {
     uint64_t cursor = r->base;
 
@@ -173,65 +173,52 @@ static bool init_ripas(VirtccaPlanHost *host, VirtccaPlanRealm *realm,
     return true;
 }
 
-/* Fill @buf with the bytes of the images that overlap the granule @ipa. */
-static void granule_content(const VirtccaPlan *plan, uint64_t ipa,
-                            uint8_t *buf)
+bool virtcca_plan_data_create(VirtccaPlanHost *host, VirtccaPlanRealm *realm,
+                              uint64_t ipa, bool measure, char *err,
+                              size_t len)
 {
-    size_t i;
+    uint64_t data;
 
-    memset(buf, 0, GRANULE);
-    for (i = 0; i < plan->nr_images; i++) {
-        const VirtccaPlanImage *img = &plan->images[i];
-        uint64_t lo = img->ipa > ipa ? img->ipa : ipa;
-        uint64_t hi = img->ipa + img->size < ipa + GRANULE ?
-                      img->ipa + img->size : ipa + GRANULE;
-
-        if (lo < hi) {
-            memcpy(buf + (lo - ipa), img->data + (lo - img->ipa), hi - lo);
-        }
+    if (!virtcca_plan_ensure_table(host, realm, ipa, 3, err, len) ||
+        !virtcca_plan_delegated_granule(host, &data, err, len) ||
+        !rmi_ok(host, rmi(host, TMM_RMI_DATA_CREATE, realm->rd, data, ipa,
+                          host->ns_pa[1],
+                          measure ? TMM_DATA_MEASURE_CONTENT : 0, NULL),
+                TMM_RMI_DATA_CREATE, ipa, err, len)) {
+        return false;
     }
-}
-
-/* Step 3: DATA_CREATE, measured, for every granule an image touches. */
-static bool populate(const VirtccaPlan *plan, VirtccaPlanHost *host,
-                     VirtccaPlanRealm *realm, char *err, size_t len)
-{
-    uint64_t last = UINT64_MAX;
-    size_t i;
-
-    for (i = 0; i < plan->nr_images; i++) {
-        const VirtccaPlanImage *img = &plan->images[i];
-        uint64_t ipa = img->ipa & ~(GRANULE - 1);
-
-        for (; ipa < img->ipa + img->size; ipa += GRANULE) {
-            uint64_t data;
-
-            if (ipa == last) {
-                continue;       /* shared with the previous image */
-            }
-            granule_content(plan, ipa, host->ns_ptr[1]);
-            if (!virtcca_plan_ensure_table(host, realm, ipa, 3, err, len) ||
-                !virtcca_plan_delegated_granule(host, &data, err, len) ||
-                !rmi_ok(host, rmi(host, TMM_RMI_DATA_CREATE, realm->rd, data,
-                                  ipa, host->ns_pa[1],
-                                  TMM_DATA_MEASURE_CONTENT, NULL),
-                        TMM_RMI_DATA_CREATE, ipa, err, len)) {
-                return false;
-            }
-            realm->nr_data++;
-            last = ipa;
-        }
-    }
+    realm->nr_data++;
     return true;
 }
 
-/* Step 4: one REC per plan entry, with its aux granules. */
-static bool create_recs(const VirtccaPlan *plan, VirtccaPlanHost *host,
-                        VirtccaPlanRealm *realm, char *err, size_t len)
+/* Step 3: DATA_CREATE, measured, for every granule of the populate ranges. */
+static bool populate(const VirtccaPlan *plan, VirtccaPlanHost *host,
+                     VirtccaPlanRealm *realm, char *err, size_t len)
+{
+    VirtccaPlanRange *ranges;
+    size_t nr = virtcca_plan_populate_ranges(plan, &ranges), i;
+    bool ok = true;
+
+    for (i = 0; ok && i < nr; i++) {
+        uint64_t ipa;
+
+        for (ipa = ranges[i].base; ok && ipa < ranges[i].top;
+             ipa += GRANULE) {
+            virtcca_plan_granule_content(plan, ipa, host->ns_ptr[1]);
+            ok = virtcca_plan_data_create(host, realm, ipa, true, err, len);
+        }
+    }
+    free(ranges);
+    return ok;
+}
+
+/* Step 4, one REC: with its aux granules, appended to realm->recs. */
+bool virtcca_plan_create_rec(VirtccaPlanHost *host, VirtccaPlanRealm *realm,
+                             const VirtccaPlanRec *r, char *err, size_t len)
 {
     uint8_t *params = host->ns_ptr[0];
-    uint64_t num_aux, a;
-    size_t i;
+    uint64_t flags = r->runnable ? TMM_REC_PARAMS_RUNNABLE : 0;
+    uint64_t num_aux, a, rec, *recs;
 
     if (!rmi_ok(host, rmi(host, TMM_RMI_REC_AUX_COUNT, realm->rd, 0, 0, 0, 0,
                           &num_aux),
@@ -243,37 +230,32 @@ static bool create_recs(const VirtccaPlan *plan, VirtccaPlanHost *host,
                                   "the monitor asks for %" PRIu64 " aux "
                                   "granules a REC", num_aux);
     }
-    realm->recs = calloc(plan->nr_recs, sizeof(*realm->recs));
-    if (!realm->recs) {
+    recs = realloc(realm->recs, (realm->nr_recs + 1) * sizeof(*recs));
+    if (!recs) {
         return virtcca_plan_error(err, len, "out of memory");
     }
-    for (i = 0; i < plan->nr_recs; i++) {
-        const VirtccaPlanRec *r = &plan->recs[i];
-        uint64_t flags = r->runnable ? TMM_REC_PARAMS_RUNNABLE : 0, rec;
+    realm->recs = recs;
+    memset(params, 0, GRANULE);
+    memcpy(params + TMM_REC_PARAMS_FLAGS, &flags, 8);
+    memcpy(params + TMM_REC_PARAMS_MPIDR, &r->mpidr, 8);
+    memcpy(params + TMM_REC_PARAMS_PC, &r->pc, 8);
+    memcpy(params + TMM_REC_PARAMS_GPRS, r->gprs, sizeof(r->gprs));
+    memcpy(params + TMM_REC_PARAMS_NUM_AUX, &num_aux, 8);
+    for (a = 0; a < num_aux; a++) {
+        uint64_t aux;
 
-        memset(params, 0, GRANULE);
-        memcpy(params + TMM_REC_PARAMS_FLAGS, &flags, 8);
-        memcpy(params + TMM_REC_PARAMS_MPIDR, &r->mpidr, 8);
-        memcpy(params + TMM_REC_PARAMS_PC, &r->pc, 8);
-        memcpy(params + TMM_REC_PARAMS_GPRS, r->gprs, sizeof(r->gprs));
-        memcpy(params + TMM_REC_PARAMS_NUM_AUX, &num_aux, 8);
-        for (a = 0; a < num_aux; a++) {
-            uint64_t aux;
-
-            if (!virtcca_plan_delegated_granule(host, &aux, err, len)) {
-                return false;
-            }
-            memcpy(params + TMM_REC_PARAMS_AUX + a * 8, &aux, 8);
-        }
-        if (!virtcca_plan_delegated_granule(host, &rec, err, len) ||
-            !rmi_ok(host, rmi(host, TMM_RMI_REC_CREATE, realm->rd, rec,
-                              host->ns_pa[0], 0, 0, NULL),
-                    TMM_RMI_REC_CREATE, rec, err, len)) {
+        if (!virtcca_plan_delegated_granule(host, &aux, err, len)) {
             return false;
         }
-        realm->recs[i] = rec;
-        realm->nr_recs++;
+        memcpy(params + TMM_REC_PARAMS_AUX + a * 8, &aux, 8);
     }
+    if (!virtcca_plan_delegated_granule(host, &rec, err, len) ||
+        !rmi_ok(host, rmi(host, TMM_RMI_REC_CREATE, realm->rd, rec,
+                          host->ns_pa[0], 0, 0, NULL),
+                TMM_RMI_REC_CREATE, rec, err, len)) {
+        return false;
+    }
+    realm->recs[realm->nr_recs++] = rec;
     return true;
 }
 
@@ -284,17 +266,22 @@ bool virtcca_plan_build(const VirtccaPlan *plan, VirtccaPlanHost *host,
 
     memset(realm, 0, sizeof(*realm));
     if (!virtcca_plan_check(plan, err, len) ||
-        !create_realm(plan, host, realm, err, len)) {
+        !virtcca_plan_create_realm(&plan->params, host, realm, err, len)) {
         return false;
     }
     for (i = 0; i < plan->nr_ram; i++) {
-        if (!init_ripas(host, realm, &plan->ram[i], err, len)) {
+        if (!virtcca_plan_init_ripas(host, realm, &plan->ram[i], err, len)) {
             return false;
         }
     }
-    if (!populate(plan, host, realm, err, len) ||
-        !create_recs(plan, host, realm, err, len)) {
+    if (!populate(plan, host, realm, err, len)) {
         return false;
+    }
+    for (i = 0; i < plan->nr_recs; i++) {
+        if (!virtcca_plan_create_rec(host, realm, &plan->recs[i], err,
+                                     len)) {
+            return false;
+        }
     }
     return rmi_ok(host, rmi(host, TMM_RMI_REALM_ACTIVATE, realm->rd, 0, 0, 0,
                             0, NULL),

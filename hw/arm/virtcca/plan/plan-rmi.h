@@ -44,6 +44,24 @@ bool virtcca_plan_ensure_table(VirtccaPlanHost *host, VirtccaPlanRealm *realm,
                                uint64_t ipa, int level, char *err, size_t len);
 
 /*
+ * The measured steps of plan.h, one call each, for a host that does not
+ * hold a whole plan (the kernel stand-in, tests/tmm/kvm/):
+ * REALM_CREATE with @p (and the start RTT); RTT_INIT_RIPAS over @r;
+ * DATA_CREATE of the granule @ipa from the content in host->ns_ptr[1];
+ * REC_CREATE of @rec, appended to realm->recs.
+ */
+bool virtcca_plan_create_realm(const VirtccaPlanParams *p,
+                               VirtccaPlanHost *host, VirtccaPlanRealm *realm,
+                               char *err, size_t len);
+bool virtcca_plan_init_ripas(VirtccaPlanHost *host, VirtccaPlanRealm *realm,
+                             const VirtccaPlanRange *r, char *err, size_t len);
+bool virtcca_plan_data_create(VirtccaPlanHost *host, VirtccaPlanRealm *realm,
+                              uint64_t ipa, bool measure, char *err,
+                              size_t len);
+bool virtcca_plan_create_rec(VirtccaPlanHost *host, VirtccaPlanRealm *realm,
+                             const VirtccaPlanRec *rec, char *err, size_t len);
+
+/*
  * Build and activate the realm @plan describes, with the RMI sequence
  * documented in plan.h.  On failure returns false with the failing call
  * in @err; the granules already handed out stay with the monitor.

@@ -2,6 +2,7 @@
 /*
  * The launch plan: construction, checks and its text form.
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -34,6 +35,7 @@ void virtcca_plan_free(VirtccaPlan *plan)
 {
     free(plan->ram);
     free(plan->images);
+    free(plan->populate);
     free(plan->recs);
     memset(plan, 0, sizeof(*plan));
 }
@@ -67,6 +69,35 @@ void virtcca_plan_add_rec(VirtccaPlan *plan, const VirtccaPlanRec *rec)
     plan->recs[plan->nr_recs++] = *rec;
 }
 
+void virtcca_plan_add_populate(VirtccaPlan *plan, uint64_t base,
+                               uint64_t top)
+{
+    plan->populate = xrealloc(plan->populate, (plan->nr_populate + 1) *
+                              sizeof(*plan->populate));
+    plan->populate[plan->nr_populate].base = base;
+    plan->populate[plan->nr_populate].top = top;
+    plan->nr_populate++;
+}
+
+bool virtcca_plan_add_linux_populate(VirtccaPlan *plan, uint64_t ram_base,
+                                     uint64_t kernel, uint64_t kernel_size,
+                                     uint64_t initrd, uint64_t dtb,
+                                     uint64_t dtb_size)
+{
+    uint64_t kernel_top = (kernel + kernel_size + GRANULE - 1) &
+                          ~(GRANULE - 1);
+    uint64_t initrd_base = initrd & ~(GRANULE - 1);
+    uint64_t dtb_top = (dtb + dtb_size + GRANULE - 1) & ~(GRANULE - 1);
+
+    if (ram_base % GRANULE || !kernel_size || !dtb_size ||
+        ram_base > kernel || kernel_top > initrd_base || initrd_base > dtb) {
+        return false;
+    }
+    virtcca_plan_add_populate(plan, ram_base, kernel_top);
+    virtcca_plan_add_populate(plan, initrd_base, dtb_top);
+    return true;
+}
+
 static int cmp_range(const void *a, const void *b)
 {
     const VirtccaPlanRange *x = a, *y = b;
@@ -86,9 +117,69 @@ void virtcca_plan_sort(VirtccaPlan *plan)
     if (plan->nr_ram) {
         qsort(plan->ram, plan->nr_ram, sizeof(*plan->ram), cmp_range);
     }
+    if (plan->nr_populate) {
+        qsort(plan->populate, plan->nr_populate, sizeof(*plan->populate),
+              cmp_range);
+    }
     if (plan->nr_images) {
         qsort(plan->images, plan->nr_images, sizeof(*plan->images),
               cmp_image);
+    }
+}
+
+size_t virtcca_plan_populate_ranges(const VirtccaPlan *plan,
+                                    VirtccaPlanRange **ranges)
+{
+    VirtccaPlanRange *out;
+    size_t n = 0, i;
+
+    if (plan->nr_populate) {
+        out = xrealloc(NULL, plan->nr_populate * sizeof(*out));
+        memcpy(out, plan->populate, plan->nr_populate * sizeof(*out));
+        qsort(out, plan->nr_populate, sizeof(*out), cmp_range);
+        *ranges = out;
+        return plan->nr_populate;
+    }
+    if (!plan->nr_images) {
+        *ranges = NULL;
+        return 0;
+    }
+    /* Without explicit ranges: the granules the sorted images touch. */
+    out = xrealloc(NULL, plan->nr_images * sizeof(*out));
+    for (i = 0; i < plan->nr_images; i++) {
+        const VirtccaPlanImage *img = &plan->images[i];
+        uint64_t base = img->ipa & ~(GRANULE - 1);
+        uint64_t top = (img->ipa + img->size + GRANULE - 1) & ~(GRANULE - 1);
+
+        if (n && base <= out[n - 1].top) {
+            if (top > out[n - 1].top) {
+                out[n - 1].top = top;
+            }
+        } else {
+            out[n].base = base;
+            out[n].top = top;
+            n++;
+        }
+    }
+    *ranges = out;
+    return n;
+}
+
+void virtcca_plan_granule_content(const VirtccaPlan *plan, uint64_t ipa,
+                                  uint8_t *buf)
+{
+    size_t i;
+
+    memset(buf, 0, GRANULE);
+    for (i = 0; i < plan->nr_images; i++) {
+        const VirtccaPlanImage *img = &plan->images[i];
+        uint64_t lo = img->ipa > ipa ? img->ipa : ipa;
+        uint64_t hi = img->ipa + img->size < ipa + GRANULE ?
+                      img->ipa + img->size : ipa + GRANULE;
+
+        if (lo < hi) {
+            memcpy(buf + (lo - ipa), img->data + (lo - img->ipa), hi - lo);
+        }
     }
 }
 
@@ -113,6 +204,51 @@ static bool in_ram(const VirtccaPlan *plan, uint64_t base, uint64_t top)
         }
     }
     return false;
+}
+
+/* Explicit populate ranges: inside RAM, and holding every image. */
+static bool check_populate(const VirtccaPlan *plan, char *err, size_t len)
+{
+    size_t i, j;
+
+    for (i = 0; i < plan->nr_populate; i++) {
+        const VirtccaPlanRange *r = &plan->populate[i];
+
+        if (r->base % GRANULE || r->top % GRANULE || r->top <= r->base) {
+            return virtcca_plan_error(err, len,
+                                  "populate range 0x%" PRIx64 "-0x%" PRIx64
+                                  " is empty or not 4 KiB aligned",
+                                  r->base, r->top);
+        }
+        if (!in_ram(plan, r->base, r->top)) {
+            return virtcca_plan_error(err, len,
+                                  "populate range 0x%" PRIx64 "-0x%" PRIx64
+                                  " is not inside the realm's RAM",
+                                  r->base, r->top);
+        }
+        if (i && r->base < plan->populate[i - 1].top) {
+            return virtcca_plan_error(err, len,
+                                  "populate ranges overlap or are not "
+                                  "sorted");
+        }
+    }
+    for (i = 0; plan->nr_populate && i < plan->nr_images; i++) {
+        const VirtccaPlanImage *img = &plan->images[i];
+
+        for (j = 0; j < plan->nr_populate; j++) {
+            if (img->ipa >= plan->populate[j].base &&
+                img->ipa + img->size <= plan->populate[j].top) {
+                break;
+            }
+        }
+        if (j == plan->nr_populate) {
+            return virtcca_plan_error(err, len,
+                                  "image %s (0x%" PRIx64 ", %" PRIu64
+                                  " bytes) is not inside a populate range",
+                                  img->name, img->ipa, img->size);
+        }
+    }
+    return true;
 }
 
 bool virtcca_plan_check(const VirtccaPlan *plan, char *err, size_t len)
@@ -172,6 +308,9 @@ bool virtcca_plan_check(const VirtccaPlan *plan, char *err, size_t len)
                                   "sorted", plan->images[i - 1].name,
                                   img->name);
         }
+    }
+    if (!check_populate(plan, err, len)) {
+        return false;
     }
     if (!plan->nr_recs) {
         return virtcca_plan_error(err, len, "the realm has no REC");
@@ -236,6 +375,10 @@ char *virtcca_plan_to_text(const VirtccaPlan *plan)
     for (i = 0; i < plan->nr_ram; i++) {
         sb_printf(&sb, "ram base=0x%" PRIx64 " top=0x%" PRIx64 "\n",
                   plan->ram[i].base, plan->ram[i].top);
+    }
+    for (i = 0; i < plan->nr_populate; i++) {
+        sb_printf(&sb, "populate base=0x%" PRIx64 " top=0x%" PRIx64 "\n",
+                  plan->populate[i].base, plan->populate[i].top);
     }
     for (i = 0; i < plan->nr_images; i++) {
         const VirtccaPlanImage *img = &plan->images[i];
@@ -391,6 +534,13 @@ bool virtcca_plan_from_text(const char *text, VirtccaPlan *plan,
             if (ok) {
                 virtcca_plan_add_ram(plan, base, top);
             }
+        } else if (!strncmp(l, "populate ", 9)) {
+            uint64_t base, top;
+
+            ok = field_u64(l, "base", &base) && field_u64(l, "top", &top);
+            if (ok) {
+                virtcca_plan_add_populate(plan, base, top);
+            }
         } else if (!strncmp(l, "image ", 6)) {
             size_t vlen;
             const char *name = field(l, "name", &vlen);
@@ -434,5 +584,86 @@ bool virtcca_plan_from_text(const char *text, VirtccaPlan *plan,
         return virtcca_plan_error(err, len, "the plan has no realm line");
     }
     *image_sha256 = sums;
+    return true;
+}
+
+uint8_t *virtcca_plan_read_file(const char *path, uint64_t *size,
+                                char *err, size_t len)
+{
+    FILE *f = fopen(path, "rb");
+    uint8_t *buf = NULL;
+    size_t cap = 0, used = 0, n;
+
+    if (!f) {
+        virtcca_plan_error(err, len, "cannot open '%s': %s", path,
+                           strerror(errno));
+        return NULL;
+    }
+    do {
+        if (used == cap) {
+            cap = cap ? cap * 2 : 1 << 20;
+            buf = xrealloc(buf, cap + 1);
+        }
+        n = fread(buf + used, 1, cap - used, f);
+        used += n;
+    } while (n);
+    fclose(f);
+    buf[used] = 0;              /* so that text can be parsed in place */
+    *size = used;
+    return buf;
+}
+
+bool virtcca_plan_load(const char *path, const char *const *names,
+                       const char *const *paths, size_t nr,
+                       VirtccaPlan *plan, uint8_t ***buffers,
+                       char *err, size_t len)
+{
+    uint8_t *text, *sums = NULL, **bufs;
+    char why[256];
+    uint64_t size;
+    size_t i, j;
+
+    *buffers = NULL;
+    text = virtcca_plan_read_file(path, &size, err, len);
+    if (!text) {
+        return false;
+    }
+    if (!virtcca_plan_from_text((char *)text, plan, &sums, why,
+                                sizeof(why))) {
+        free(text);
+        return virtcca_plan_error(err, len, "%s: %s", path, why);
+    }
+    free(text);
+    bufs = calloc(plan->nr_images + 1, sizeof(*bufs));
+    for (i = 0; bufs && i < plan->nr_images; i++) {
+        VirtccaPlanImage *img = &plan->images[i];
+        uint8_t digest[32];
+
+        for (j = 0; j < nr && strcmp(names[j], img->name); j++) {
+            continue;
+        }
+        if (j == nr) {
+            virtcca_plan_error(err, len, "the plan loads image '%s': give "
+                               "it with --image %s=PATH", img->name,
+                               img->name);
+            break;
+        }
+        bufs[i] = virtcca_plan_read_file(paths[j], &size, err, len);
+        if (!bufs[i]) {
+            break;
+        }
+        tmm_hash(TMM_HASH_SHA256, bufs[i], size, digest);
+        if (size != img->size || memcmp(digest, sums + 32 * i, 32)) {
+            virtcca_plan_error(err, len, "image '%s' (%s) is not the one "
+                               "the plan measured", img->name, paths[j]);
+            break;
+        }
+        img->data = bufs[i];
+    }
+    free(sums);
+    *buffers = bufs;
+    if (!bufs || i < plan->nr_images) {
+        return bufs ? false : virtcca_plan_error(err, len, "out of memory");
+    }
     return true;
 }

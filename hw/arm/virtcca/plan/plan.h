@@ -14,9 +14,13 @@
  *      the host creates the tables down to level 2 first, so each step
  *      converts one 2 MiB block where a range allows it, otherwise one
  *      4 KiB page of a level-3 table.
- *   3. DATA_CREATE with MEASURE_CONTENT for every 4 KiB granule that an
- *      image touches, in ascending IPA order; a granule's content is the
- *      bytes of the images overlapping it, zero elsewhere.
+ *   3. DATA_CREATE with MEASURE_CONTENT for every 4 KiB granule of the
+ *      populate ranges, in ascending IPA order; a granule's content is the
+ *      bytes of the images overlapping it, zero elsewhere.  A plan names
+ *      its populate ranges explicitly (openEuler's host kernel measures
+ *      two whole ranges, zero pages included, so a plan the KVM path can
+ *      honour must say so) or, without any, they are the granules the
+ *      images touch: the meaning of plans from before populate ranges.
  *   4. REC_CREATE for each REC, in plan order.
  *   5. REALM_ACTIVATE.
  *
@@ -68,6 +72,8 @@ typedef struct VirtccaPlan {
     size_t nr_ram;
     VirtccaPlanImage *images;
     size_t nr_images;
+    VirtccaPlanRange *populate;         /* none: the images' granules */
+    size_t nr_populate;
     VirtccaPlanRec *recs;
     size_t nr_recs;
 } VirtccaPlan;
@@ -78,11 +84,38 @@ void virtcca_plan_add_ram(VirtccaPlan *plan, uint64_t base, uint64_t top);
 void virtcca_plan_add_image(VirtccaPlan *plan, const char *name,
                             uint64_t ipa, const uint8_t *data, uint64_t size);
 void virtcca_plan_add_rec(VirtccaPlan *plan, const VirtccaPlanRec *rec);
-/* Sort RAM ranges and images by IPA: the documented order. */
+/* An explicit populate range: every granule in it is measured (step 3). */
+void virtcca_plan_add_populate(VirtccaPlan *plan, uint64_t base,
+                               uint64_t top);
+/*
+ * The populate ranges openEuler's host kernel measures for a Linux boot:
+ * [RAM base, kernel end) and [initrd start, dtb end), zero pages included
+ * (the initrd may be empty).  Added only when the boot loader placed them
+ * in that order; returns whether they were.
+ */
+bool virtcca_plan_add_linux_populate(VirtccaPlan *plan, uint64_t ram_base,
+                                     uint64_t kernel, uint64_t kernel_size,
+                                     uint64_t initrd, uint64_t dtb,
+                                     uint64_t dtb_size);
+/*
+ * The ranges step 3 walks, sorted: the explicit ones, or else one range a
+ * run of images whose granules touch or overlap.  Returns their number
+ * and a malloc'ed array in @ranges (NULL if none).
+ */
+size_t virtcca_plan_populate_ranges(const VirtccaPlan *plan,
+                                    VirtccaPlanRange **ranges);
+/*
+ * The 4 KiB of the granule at @ipa as step 3 measures it: the bytes of the
+ * images overlapping it, zero elsewhere.
+ */
+void virtcca_plan_granule_content(const VirtccaPlan *plan, uint64_t ipa,
+                                  uint8_t *buf);
+/* Sort RAM ranges, populate ranges and images by IPA (documented order). */
 void virtcca_plan_sort(VirtccaPlan *plan);
 /*
  * Check the plan before any RMI call: sizes, alignment, ranges inside the
- * protected half of the IPA space, images inside RAM, at least one REC.
+ * protected half of the IPA space, images inside RAM, populate ranges
+ * inside RAM and every image inside one of them, at least one REC.
  * Returns false with a message in @err (of @len bytes).
  */
 bool virtcca_plan_check(const VirtccaPlan *plan, char *err, size_t len);
@@ -104,5 +137,19 @@ char *virtcca_plan_to_text(const VirtccaPlan *plan);
  */
 bool virtcca_plan_from_text(const char *text, VirtccaPlan *plan,
                             uint8_t **image_sha256, char *err, size_t len);
+
+/* A whole file, malloc'ed; NULL with a message in @err. */
+uint8_t *virtcca_plan_read_file(const char *path, uint64_t *size,
+                                char *err, size_t len);
+/*
+ * Load the text form from @path and give each image the bytes of the file
+ * named for it (@names[i] is at @paths[i], @nr of them), which must be
+ * the one the plan measured.  The image buffers are @buffers (nr_images
+ * entries, malloc'ed; free each and the array).  False with a message.
+ */
+bool virtcca_plan_load(const char *path, const char *const *names,
+                       const char *const *paths, size_t nr,
+                       VirtccaPlan *plan, uint8_t ***buffers,
+                       char *err, size_t len);
 
 #endif
