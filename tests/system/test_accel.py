@@ -14,6 +14,8 @@ import shutil
 import subprocess
 import unittest
 
+import guest
+
 BUILD = os.environ.get("VIRTCCA_BUILD", os.path.join(
     os.path.dirname(__file__), "..", "..", "build"))
 QEMU = os.path.join(BUILD, "qemu", "qemu-system-aarch64")
@@ -72,12 +74,13 @@ class CapabilitiesUnderTcg(unittest.TestCase):
                         "-kernel", "/dev/null"])
             self.assertNotEqual(proc.returncode, 0, option)
             self.assertIn(option.split("=")[0], proc.stdout)
+        kernel = guest.default_guest().kernel
         for algo in ("sha256", "sha512"):
             caps = qmp_capabilities(
                 [QEMU, "-object", "virtcca-guest,id=cca0,"
                  "measurement-algorithm=" + algo, "-M",
                  "virtcca,confidential-guest-support=cca0",
-                 "-kernel", "/dev/null"])
+                 "-kernel", kernel])
             self.assertEqual(caps["api"], "tcg")
 
 

@@ -17,8 +17,6 @@
 #include "virtcca.h"
 #include "realm-plan.h"
 
-#define PLAN_GRANULE    4096ULL
-
 bool virtcca_machine_realm_plan(MachineState *ms, VirtccaPlan *plan,
                                 Error **errp)
 {
@@ -56,17 +54,15 @@ bool virtcca_machine_realm_plan(MachineState *ms, VirtccaPlan *plan,
                                dtb_size);
     }
     if (dtb_size && binfo->dtb_start) {
-        uint64_t kernel_top = ROUND_UP(binfo->entry + ksize, PLAN_GRANULE);
-        uint64_t initrd_base = ROUND_DOWN(binfo->initrd_start, PLAN_GRANULE);
-        uint64_t dtb_top = ROUND_UP(binfo->dtb_start + dtb_size,
-                                    PLAN_GRANULE);
-
-        if (binfo->loader_start <= binfo->entry &&
-            kernel_top <= initrd_base && initrd_base <= binfo->dtb_start) {
-            virtcca_plan_add_populate(plan, binfo->loader_start,
-                                      kernel_top);
-            virtcca_plan_add_populate(plan, initrd_base, dtb_top);
-        }
+        /*
+         * Measure what openEuler's host kernel measures, zero pages
+         * included; if the loader placed the images otherwise, only
+         * their granules.
+         */
+        virtcca_plan_add_linux_populate(plan, binfo->loader_start,
+                                        binfo->entry, ksize,
+                                        binfo->initrd_start,
+                                        binfo->dtb_start, dtb_size);
     }
     CPU_FOREACH(cs) {
         VirtccaPlanRec rec = { .mpidr = arm_cpu_mp_affinity(ARM_CPU(cs)) };

@@ -32,7 +32,6 @@
 #include "exec/cputlb.h"
 #include "hw/arm/boot.h"
 #include "hw/boards.h"
-#include "hw/loader.h"
 #include "hw/pci/pci.h"
 #include "migration/blocker.h"
 #include "qapi/qapi-types-virtcca.h"
@@ -43,11 +42,11 @@
 #include "system/runstate.h"
 #include "target/arm/arm-powerctl.h"
 #include "target/arm/cpu.h"
-#include <libfdt.h>
 #include "smc-hook.h"
 #include "virtcca-guest.h"
 #include "tmm.h"
 #include "plan-rmi.h"
+#include "realm-plan.h"
 #include "trace.h"
 
 #define REALM_S2SZ          48
@@ -593,14 +592,11 @@ static bool realm_build(VirtccaRealm *r, Error **errp)
 {
     VirtccaGuest *g = r->guest;
     MachineState *ms = r->ms;
-    struct arm_boot_info *binfo = r->cfg.binfo;
     TmmRange secure = { r->cfg.secure_base, r->secure_size };
     VirtccaPlanHost host;
     VirtccaPlan plan;
     TmmVcpuContext ctx;
     ARMCPU *cpu = ARM_CPU(first_cpu);
-    CPUState *cs;
-    int64_t ksize;
     char err[256];
     bool ok;
 
@@ -620,53 +616,10 @@ static bool realm_build(VirtccaRealm *r, Error **errp)
     plan.params.hash_algo = g->hash_algo;
     plan.params.s2sz = REALM_S2SZ;
     memcpy(plan.params.rpv, g->rpv, sizeof(g->rpv));
-    virtcca_plan_add_ram(&plan, r->cfg.ram_base,
-                         r->cfg.ram_base + ms->ram_size);
-    ksize = get_image_size(ms->kernel_filename, NULL);
-    if (ksize > 0) {
-        virtcca_plan_add_image(&plan, "kernel", binfo->entry,
-                               r->ns_ptr + (binfo->entry - r->cfg.ram_base),
-                               ksize);
+    if (!virtcca_machine_realm_plan(ms, &plan, errp)) {
+        virtcca_plan_free(&plan);
+        return false;
     }
-    if (binfo->initrd_size) {
-        virtcca_plan_add_image(&plan, "initrd", binfo->initrd_start,
-                               r->ns_ptr + (binfo->initrd_start -
-                                            r->cfg.ram_base),
-                               binfo->initrd_size);
-    }
-    if (ms->fdt && binfo->dtb_start) {
-        virtcca_plan_add_image(&plan, "dtb", binfo->dtb_start,
-                               r->ns_ptr + (binfo->dtb_start -
-                                            r->cfg.ram_base),
-                               fdt_totalsize(ms->fdt));
-    }
-    if (ksize > 0 && ms->fdt && binfo->dtb_start) {
-        /*
-         * Measure what openEuler's host kernel measures, zero pages
-         * included, so that the KVM path gives the realm the RIM it has
-         * here; if the loader placed the images otherwise, their granules.
-         */
-        virtcca_plan_add_linux_populate(&plan, binfo->loader_start,
-                                        binfo->entry, ksize,
-                                        binfo->initrd_start,
-                                        binfo->dtb_start,
-                                        fdt_totalsize(ms->fdt));
-    }
-    /*
-     * One REC per vCPU, in MPIDR order as REC_CREATE demands.  The first
-     * starts at the kernel; the others wait for PSCI CPU_ON.
-     */
-    CPU_FOREACH(cs) {
-        VirtccaPlanRec rec = { .mpidr = arm_cpu_mp_affinity(ARM_CPU(cs)) };
-
-        if (cs == first_cpu) {
-            rec.runnable = true;
-            rec.pc = binfo->entry;
-            rec.gprs[0] = binfo->dtb_start;
-        }
-        virtcca_plan_add_rec(&plan, &rec);
-    }
-    virtcca_plan_sort(&plan);
 
     host = realm_host(r);
     ok = virtcca_plan_build(&plan, &host, &r->built, err, sizeof(err));
