@@ -63,6 +63,7 @@
 
 
 #define TYPE_VIRTCCA_REALM_IOMMU "virtcca-realm-iommu-memory-region"
+#define TYPE_VIRTCCA_REALM_DMA_IOMMU "virtcca-realm-dma-iommu-memory-region"
 
 /*
  * An address window a master may not use: every access fails, is logged
@@ -97,7 +98,7 @@ struct VirtccaRealm {
 
     MemoryRegion dma_space;
     MemoryRegion dma_unprotected;
-    MemoryRegion dma_blocked;
+    IOMMUMemoryRegion dma_protected;
     AddressSpace dma_as;
     RefusedWindow dma_refused;
     RefusedWindow carveout_refused;
@@ -314,6 +315,29 @@ static const MemoryRegionOps refused_window_ops = {
     .valid.min_access_size = 1,
     .valid.max_access_size = 8,
 };
+
+/*
+ * The protected half of the devices' view: every access is refused and
+ * reported.  As an IOMMU that grants nothing, the access fails where it is
+ * translated, before any data moves.
+ */
+static IOMMUTLBEntry realm_dma_translate(IOMMUMemoryRegion *iommu,
+                                         hwaddr addr, IOMMUAccessFlags flag,
+                                         int iommu_idx)
+{
+    VirtccaRealm *r = container_of(iommu, VirtccaRealm, dma_protected);
+
+    if (flag != IOMMU_NONE) {
+        window_refuse(&r->dma_refused, addr, flag & IOMMU_WO);
+    }
+    return (IOMMUTLBEntry) {
+        .target_as = &address_space_memory,
+        .iova = addr & ~(GRANULE - 1),
+        .translated_addr = addr & ~(GRANULE - 1),
+        .addr_mask = GRANULE - 1,
+        .perm = IOMMU_NONE,
+    };
+}
 
 /* Host side of the exits the monitor makes. */
 
@@ -749,10 +773,11 @@ VirtccaRealm *virtcca_realm_new(VirtccaGuest *g, MachineState *ms,
         .who = "a device's DMA", .what = "protected realm memory at IPA",
         .tell_user = true,
     };
-    memory_region_init_io(&r->dma_blocked, OBJECT(g), &refused_window_ops,
-                          &r->dma_refused,
-                          "virtcca-realm-dma-protected", SHARED_BIT);
-    memory_region_add_subregion(&r->dma_space, 0, &r->dma_blocked);
+    memory_region_init_iommu(&r->dma_protected, sizeof(r->dma_protected),
+                             TYPE_VIRTCCA_REALM_DMA_IOMMU, OBJECT(g),
+                             "virtcca-realm-dma-protected", SHARED_BIT);
+    memory_region_add_subregion(&r->dma_space, 0,
+                                MEMORY_REGION(&r->dma_protected));
     memory_region_init_alias(&r->dma_unprotected, OBJECT(g),
                              "virtcca-realm-dma-unprotected",
                              get_system_memory(), 0, SHARED_BIT);
@@ -778,6 +803,14 @@ VirtccaRealm *virtcca_realm_new(VirtccaGuest *g, MachineState *ms,
      * buffers: every virtio device offers VIRTIO_F_ACCESS_PLATFORM.
      */
     object_register_sugar_prop("virtio-device", "iommu_platform", "on",
+                               false);
+    /*
+     * A DMA the device view refuses must fail in the device, not be
+     * bounced through a buffer of zeros that the device then reports as
+     * done: with no bounce buffer, mapping anything but RAM fails (virtio
+     * marks the device broken).  Every legitimate target is shared RAM.
+     */
+    object_register_sugar_prop("pci-device", "x-max-bounce-buffer-size", "0",
                                false);
 
     arm_smc_handler = realm_smc;
@@ -935,11 +968,22 @@ static void virtcca_realm_iommu_class_init(ObjectClass *oc, const void *data)
     imrc->num_indexes = realm_num_indexes;
 }
 
+static void virtcca_realm_dma_iommu_class_init(ObjectClass *oc,
+                                               const void *data)
+{
+    IOMMU_MEMORY_REGION_CLASS(oc)->translate = realm_dma_translate;
+}
+
 static const TypeInfo virtcca_realm_types[] = {
     {
         .name = TYPE_VIRTCCA_REALM_IOMMU,
         .parent = TYPE_IOMMU_MEMORY_REGION,
         .class_init = virtcca_realm_iommu_class_init,
+    },
+    {
+        .name = TYPE_VIRTCCA_REALM_DMA_IOMMU,
+        .parent = TYPE_IOMMU_MEMORY_REGION,
+        .class_init = virtcca_realm_dma_iommu_class_init,
     },
 };
 

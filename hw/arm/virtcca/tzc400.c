@@ -431,9 +431,9 @@ static const MemoryRegionOps tzc400_reg_ops = {
 };
 
 /*
- * Accesses to pages not open both ways for their world arrive here: the
- * refused ones from every path, and the permitted ones of CPUs (to pages
- * open one way only), which go on to the memory.
+ * CPU accesses (through their TLBs) to pages not open both ways for their
+ * world arrive here: the refused ones are recorded and answered, the
+ * permitted ones (to pages open one way only) go on to the memory.
  */
 static MemTxResult tzc400_blocked_read(void *opaque, hwaddr addr,
                                        uint64_t *data, unsigned size,
@@ -467,6 +467,39 @@ static MemTxResult tzc400_blocked_write(void *opaque, hwaddr addr,
     }
     return tzc400_refuse(s, s->base + addr, true, attrs);
 }
+
+/*
+ * A transaction the filter refused and recorded when it was translated:
+ * only the response is left to give, as the programmed action says.
+ */
+static MemTxResult tzc400_refused_response(TZC400State *s)
+{
+    return !tzc400_gate_open(s) || (s->action & TZC400_ACTION_DECERR)
+           ? MEMTX_ERROR : MEMTX_OK;
+}
+
+static MemTxResult tzc400_refused_read(void *opaque, hwaddr addr,
+                                       uint64_t *data, unsigned size,
+                                       MemTxAttrs attrs)
+{
+    *data = 0;
+    return tzc400_refused_response(TZC400(opaque));
+}
+
+static MemTxResult tzc400_refused_write(void *opaque, hwaddr addr,
+                                        uint64_t value, unsigned size,
+                                        MemTxAttrs attrs)
+{
+    return tzc400_refused_response(TZC400(opaque));
+}
+
+static const MemoryRegionOps tzc400_refused_ops = {
+    .read_with_attrs = tzc400_refused_read,
+    .write_with_attrs = tzc400_refused_write,
+    .endianness = DEVICE_LITTLE_ENDIAN,
+    .valid.min_access_size = 1,
+    .valid.max_access_size = 8,
+};
 
 static const MemoryRegionOps tzc400_blocked_ops = {
     .read_with_attrs = tzc400_blocked_read,
@@ -505,8 +538,15 @@ static IOMMUTLBEntry tzc400_translate(IOMMUMemoryRegion *iommu, hwaddr addr,
     }
 
     if ((flags & perm) != flags) {
-        /* Let the blocked I/O region see and answer the access. */
-        ret.target_as = &s->blocked_io_as;
+        /*
+         * Refused: record it now, once per transaction, since a DMA
+         * mapping may fail before it reaches any region (the virtcca
+         * realm gives devices no bounce buffers), then answer it.
+         */
+        MemTxAttrs attrs = { .secure = secure };
+
+        tzc400_refuse(s, s->base + addr, flags & IOMMU_WO, attrs);
+        ret.target_as = &s->refused_io_as;
         ret.perm = IOMMU_RW;
     }
     return ret;
@@ -628,6 +668,10 @@ static void tzc400_realize(DeviceState *dev, Error **errp)
     address_space_init(&s->upstream_as, s->upstream, "tzc400-upstream");
     address_space_init(&s->blocked_io_as, &s->blocked_io,
                        "tzc400-blocked-io");
+    memory_region_init_io(&s->refused_io, obj, &tzc400_refused_ops, s,
+                          "tzc400-refused-io", size);
+    address_space_init(&s->refused_io_as, &s->refused_io,
+                       "tzc400-refused-io");
     /* Same roots as the CPUs' address spaces: same sections. */
     address_space_init(&s->ns_view_as, s->ns_view, "tzc400-ns-view");
     address_space_init(&s->s_view_as, s->s_view, "tzc400-s-view");

@@ -100,9 +100,11 @@ struct TZC400State {
     MemoryRegion regs;
     IOMMUMemoryRegion downstream;
     MemoryRegion blocked_io;
+    MemoryRegion refused_io;    /* answers transactions refused already */
     MemoryRegion cpu_refusal;   /* alias of blocked_io, MMIO 2 */
     AddressSpace upstream_as;
     AddressSpace blocked_io_as;
+    AddressSpace refused_io_as;
     AddressSpace ns_view_as;
     AddressSpace s_view_as;
 };
