@@ -360,6 +360,7 @@ static int virtcca_init_machine(AccelState *as, MachineState *ms)
         error_report_err(local_err);
         return -EINVAL;
     }
+    virtcca_guest_refuse_host_dumps();
     /* The host cannot rebuild a realm in place: a reboot powers it off. */
     reboot_action = REBOOT_ACTION_SHUTDOWN;
     qemu_add_vm_change_state_handler(virtcca_vm_state_change, s);

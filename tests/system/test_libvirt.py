@@ -373,6 +373,12 @@ class LibvirtRealm(unittest.TestCase):
             self.assertNotEqual(p.returncode, 0, what)
             self.assertIn(REFUSAL, p.stderr, what)
             self.assertEqual(self.state(name), "running", what)
+        # A memory-only dump is QMP dump-guest-memory, refused as well.
+        p = self.daemon.virsh("dump", "--memory-only", name,
+                              os.path.join(t, "core.elf"))
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("cannot be dumped", p.stderr)
+        self.assertEqual(self.state(name), "running")
         self.assertEqual(self.virsh_ok("snapshot-list", name, "--name")
                          .strip(), "")
         self.assertFalse(os.path.exists(os.path.join(t, "snap.qcow2")))

@@ -337,6 +337,7 @@ class RealmSecrets(unittest.TestCase):
         def inspect(qmp, tmp, report):
             views = self.host_views(qmp, tmp)
             self.assertIn(marker, views["pmemsave of DRAM"])
+            self.assertIn(marker, views["dump-guest-memory"])
             # The monitor reads guest memory through the vCPU's view.
             out = qmp.hmp("x /4xw " + self.guest_pc(qmp))["return"]
             self.assertNotIn("Cannot access memory", out)
@@ -351,9 +352,13 @@ class RealmSecrets(unittest.TestCase):
 
         def inspect(qmp, tmp, report):
             self.assertEqual(report.get("realm"), "yes", report)
-            for name, data in self.host_views(qmp, tmp).items():
+            views = self.host_views(qmp, tmp)
+            for name, data in views.items():
                 if isinstance(data, bytes):
                     self.assertNotIn(marker, data, name)
+            # A dump is refused outright, as virtCCA does.
+            self.assertIn("cannot be dumped",
+                          views.get("dump-guest-memory refused", ""), views)
             # The Secure DRAM itself, from the host: the TZASC refuses it.
             sec = os.path.join(tmp, "secure.bin")
             r = qmp.cmd("pmemsave", val=0x4000000000, size=64 << 20,

@@ -813,6 +813,7 @@ VirtccaRealm *virtcca_realm_new(VirtccaGuest *g, MachineState *ms,
     object_register_sugar_prop("pci-device", "x-max-bounce-buffer-size", "0",
                                false);
 
+    virtcca_guest_refuse_host_dumps();
     arm_smc_handler = realm_smc;
     the_realm = r;
     g->realm = r;

@@ -17,7 +17,21 @@
 #include "qemu/base64.h"
 #include "qemu/module.h"
 #include "qom/object_interfaces.h"
+#include "system/dump.h"
 #include "virtcca-guest.h"
+
+/* A dump would read the realm's memory: refused, as virtCCA does. */
+static bool virtcca_guest_refuse_dump(Error **errp)
+{
+    error_setg(errp, "virtcca: a realm's memory is private to it; it "
+               "cannot be dumped");
+    return true;
+}
+
+void virtcca_guest_refuse_host_dumps(void)
+{
+    dump_guest_memory_refuse = virtcca_guest_refuse_dump;
+}
 
 static char *get_algo(Object *obj, Error **errp)
 {

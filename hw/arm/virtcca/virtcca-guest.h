@@ -54,6 +54,8 @@ void virtcca_realm_fill_info(VirtccaRealm *realm, VirtccaInfo *info);
 
 /* The reset phases of the guest object, which rebuild the realm. */
 void virtcca_guest_reset_class_init(ObjectClass *oc);
+/* dump-guest-memory fails with virtcca's message while a realm exists. */
+void virtcca_guest_refuse_host_dumps(void);
 /* Secure memory a realm with @ram_size of RAM may need. */
 uint64_t virtcca_realm_secure_memory_needed(uint64_t ram_size);
 /* Once the machine has created the secure DRAM. */
