@@ -109,9 +109,10 @@ struct VirtccaRealm {
     Tmm *tmm;
     VirtccaPlanRealm built;
     /*
-     * Taken around every call into the monitor and the host's granule
-     * pool: vCPU threads translate (and populate) without the BQL while
-     * another vCPU's SMC changes the realm's tables.
+     * The host's side of the realm: its granule pool and its multi-call
+     * steps (populating a granule, handling a REC exit), which vCPU threads
+     * run without the BQL.  Single monitor calls need no lock here: the
+     * monitor serialises them itself.
      */
     QemuMutex lock;
     uint64_t next_granule;
@@ -249,14 +250,20 @@ static IOMMUTLBEntry realm_translate(IOMMUMemoryRegion *iommu, hwaddr addr,
                       flag == IOMMU_WO ? "write" : "read", addr);
         return entry;
     }
-    qemu_mutex_lock(&r->lock);
+    /* The monitor serialises its own calls: no realm lock on this path. */
     res = tmm_realm_translate(r->tmm, r->built.rd, addr, TMM_ACCESS_READ, &t);
-    if (res == TMM_XLATE_EXIT && t.ripas == TMM_RIPAS_RAM &&
-        realm_populate(r, addr & ~(GRANULE - 1))) {
+    if (res == TMM_XLATE_EXIT && t.ripas == TMM_RIPAS_RAM) {
+        /* First touch: another vCPU may be giving the same granule. */
+        qemu_mutex_lock(&r->lock);
         res = tmm_realm_translate(r->tmm, r->built.rd, addr, TMM_ACCESS_READ,
                                   &t);
+        if (res == TMM_XLATE_EXIT && t.ripas == TMM_RIPAS_RAM &&
+            realm_populate(r, addr & ~(GRANULE - 1))) {
+            res = tmm_realm_translate(r->tmm, r->built.rd, addr,
+                                      TMM_ACCESS_READ, &t);
+        }
+        qemu_mutex_unlock(&r->lock);
     }
-    qemu_mutex_unlock(&r->lock);
     if (res != TMM_XLATE_OK) {
         qemu_log_mask(LOG_GUEST_ERROR, "virtcca: realm access to protected "
                       "IPA 0x%" HWADDR_PRIx " (RIPAS %s): synchronous "
@@ -413,21 +420,6 @@ static void realm_host_call(uint8_t *run)
     run_st64(run, TMM_REC_RUN_ENTRY_FLAGS, 0);
 }
 
-#define PSCI_FN(n)          (0x84000000U + (n))
-#define PSCI_SMC64          0x40000000U
-
-static CPUState *realm_cpu_by_mpidr(uint64_t mpidr)
-{
-    CPUState *cs;
-
-    CPU_FOREACH(cs) {
-        if (arm_cpu_mp_affinity(ARM_CPU(cs)) == mpidr) {
-            return cs;
-        }
-    }
-    return NULL;
-}
-
 /*
  * CPU_ON and AFFINITY_INFO: the monitor checked the call and holds the
  * calling REC until the host names the target REC (RMI_PSCI_COMPLETE).
@@ -438,7 +430,7 @@ static CPUState *realm_cpu_by_mpidr(uint64_t mpidr)
 static void realm_psci_complete(VirtccaRealm *r, unsigned caller,
                                 uint32_t fid, uint64_t target_mpidr)
 {
-    CPUState *target = realm_cpu_by_mpidr(target_mpidr);
+    CPUState *target = arm_get_cpu_by_id(target_mpidr);
     TmmVcpuContext ctx;
     uint64_t st;
     int ret;
@@ -456,7 +448,7 @@ static void realm_psci_complete(VirtccaRealm *r, unsigned caller,
         error_report("virtcca: RMI_PSCI_COMPLETE failed: 0x%" PRIx64, st);
         return;
     }
-    if ((fid & ~PSCI_SMC64) != PSCI_FN(3) ||
+    if ((fid & ~QEMU_PSCI_0_2_64BIT) != QEMU_PSCI_0_2_FN_CPU_ON ||
         ARM_CPU(target)->power_state != PSCI_OFF) {
         return;
     }
@@ -485,19 +477,19 @@ static bool realm_psci(VirtccaRealm *r, CPUState *cs, uint8_t *run)
     run_st64(run, TMM_REC_RUN_ENTRY_FLAGS, 0);
     trace_virtcca_realm_psci(cs->cpu_index, fid,
                              run_ld64(run, TMM_REC_RUN_EXIT_GPRS + 8));
-    switch (fid & ~PSCI_SMC64) {
-    case PSCI_FN(2):                        /* CPU_OFF */
+    switch (fid & ~QEMU_PSCI_0_2_64BIT) {
+    case QEMU_PSCI_0_2_FN_CPU_OFF:
         /* The REC stays off until another REC's CPU_ON names it. */
         break;
-    case PSCI_FN(3):                        /* CPU_ON */
-    case PSCI_FN(4):                        /* AFFINITY_INFO */
+    case QEMU_PSCI_0_2_FN_CPU_ON:
+    case QEMU_PSCI_0_2_FN_AFFINITY_INFO:
         realm_psci_complete(r, cs->cpu_index, fid,
                             run_ld64(run, TMM_REC_RUN_EXIT_GPRS + 8));
         return true;
-    case PSCI_FN(8):                        /* SYSTEM_OFF */
+    case QEMU_PSCI_0_2_FN_SYSTEM_OFF:
         qemu_system_shutdown_request(SHUTDOWN_CAUSE_GUEST_SHUTDOWN);
         break;
-    case PSCI_FN(9):                        /* SYSTEM_RESET */
+    case QEMU_PSCI_0_2_FN_SYSTEM_RESET:
         qemu_system_reset_request(SHUTDOWN_CAUSE_GUEST_RESET);
         break;
     default:

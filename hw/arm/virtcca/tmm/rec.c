@@ -8,20 +8,6 @@
 
 #define PSTATE_EL1H_MASKED      0x3c5ULL    /* EL1h, D, A, I, F masked */
 
-#define ESR_EC_SHIFT            26
-#define ESR_EC_MASK             (0x3fULL << 26)
-#define ESR_IL                  (1ULL << 25)
-#define ESR_ISV                 (1ULL << 24)
-#define ESR_SAS_SHIFT           22
-#define ESR_SAS_MASK            (3ULL << 22)
-#define ESR_SSE                 (1ULL << 21)
-#define ESR_SRT_SHIFT           16
-#define ESR_SRT_MASK            (0x1fULL << 16)
-#define ESR_SF                  (1ULL << 15)
-#define ESR_AR                  (1ULL << 14)
-#define ESR_WNR                 (1ULL << 6)
-#define ESR_FSC_MASK            0x3fULL
-
 #define SMCCC_VERSION           0x80000000ULL
 #define SMCCC_ARCH_FEATURES     0x80000001ULL
 #define SMCCC_VERSION_1_1       0x10001ULL

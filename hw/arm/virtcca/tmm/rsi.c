@@ -17,10 +17,6 @@
 #define RSI_HOST_CALL_SIZE      0x100
 #define RSI_CHANGE_DESTROYED    1ULL
 
-#define ESR_EC_DABT_LOWER       (0x24ULL << 26)
-#define ESR_IL                  (1ULL << 25)
-#define ESR_WNR                 (1ULL << 6)
-#define ESR_DFSC_TRANSLATION(l) (0x04ULL + (l))
 #define SMC_INSN_SIZE           4
 
 /* A protected IPA that the host has yet to back with a granule. */

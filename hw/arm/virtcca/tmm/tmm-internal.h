@@ -205,6 +205,23 @@ void tmm_smc_data_create(Tmm *tmm, uint64_t *regs);
 void tmm_smc_data_create_unknown(Tmm *tmm, uint64_t *regs);
 void tmm_smc_data_destroy(Tmm *tmm, uint64_t *regs);
 
+/* ESR_EL2 fields of the stage-2 aborts the monitor reports (rec.c, rsi.c) */
+#define ESR_EC_SHIFT            26
+#define ESR_EC_MASK             (0x3fULL << 26)
+#define ESR_IL                  (1ULL << 25)
+#define ESR_ISV                 (1ULL << 24)
+#define ESR_SAS_SHIFT           22
+#define ESR_SAS_MASK            (3ULL << 22)
+#define ESR_SSE                 (1ULL << 21)
+#define ESR_SRT_SHIFT           16
+#define ESR_SRT_MASK            (0x1fULL << 16)
+#define ESR_SF                  (1ULL << 15)
+#define ESR_AR                  (1ULL << 14)
+#define ESR_WNR                 (1ULL << 6)
+#define ESR_FSC_MASK            0x3fULL
+#define ESR_EC_DABT_LOWER       (0x24ULL << ESR_EC_SHIFT)
+#define ESR_DFSC_TRANSLATION(l) (0x04ULL + (l))
+
 /* rec.c */
 void tmm_smc_rec_create(Tmm *tmm, uint64_t *regs);
 void tmm_smc_rec_destroy(Tmm *tmm, uint64_t *regs);
