@@ -125,7 +125,7 @@ guest: deps
 check: qemu tmm guest cross
 	@$(PYTHON) tests/run.py --build $(BUILD) --guest $(GUEST_DIR)
 
-demo: qemu guest
+demo: qemu tmm guest
 	@$(PYTHON) tests/boot/demo.py --qemu $(QEMU_BIN) --guest $(GUEST_DIR)
 
 bench: qemu tmm guest

@@ -3,12 +3,16 @@
 """Decode and verify an Arm CCA attestation token (RMM 1.0 format).
 
 The token is CBOR tag 399 around {44234: platform token, 44241: realm
-token}; each is a tagged (18) COSE_Sign1.  Verification checks both
-signatures (the realm token with the RAK carried in claim 44237, the
-platform token with the platform key given by the caller), the binding of
-the RAK to the platform token (platform challenge = H(claim 44237 bytes)),
-and the presence, types and sizes of the claims that Veraison's CCA
-verifier requires.
+token} or, as newer monitors emit it, a CMW collection: tag 907 around
+{44234: [263, platform token], 44241: [263, realm token]}, each entry a
+CMW record of content format 263.  Each token is a tagged (18)
+COSE_Sign1.  Verification checks both signatures (the realm token with
+the RAK carried in claim 44237, the platform token with the platform key
+given by the caller), the binding of the RAK to the platform token
+(platform challenge = H(claim 44237 bytes)), the presence, types and
+sizes of the claims that Veraison's CCA verifier requires, and that the
+platform's security lifecycle (claim 2395) lies in one of the ranges the
+CCA platform profile defines.
 
 Usage:
   virtcca_token.py verify TOKEN_FILE --platform-key PEM [--challenge HEX]
@@ -35,6 +39,8 @@ from cryptography.hazmat.primitives.asymmetric.utils import (
     encode_dss_signature)
 
 TAG_CCA_TOKEN = 399
+TAG_CMW_COLLECTION = 907
+CMW_CONTENT_FORMAT = 263
 TAG_COSE_SIGN1 = 18
 CCA_PLATFORM_TOKEN = 44234
 CCA_REALM_TOKEN = 44241
@@ -68,6 +74,17 @@ COSE_ALGS = {
 # COSE EC2 curves: curve, coordinate size
 COSE_CURVES = {1: (ec.SECP256R1, 32), 2: (ec.SECP384R1, 48),
                3: (ec.SECP521R1, 66)}
+# Security lifecycle (claim 2395): the defined ranges, low and high
+# inclusive; the low byte is implementation defined.
+LIFECYCLES = (
+    (0x0000, 0x00ff, 'unknown'),
+    (0x1000, 0x10ff, 'assembly-and-test'),
+    (0x2000, 0x20ff, 'cca-platform-rot-provisioning'),
+    (0x3000, 0x30ff, 'secured'),
+    (0x4000, 0x40ff, 'non-cca-platform-debug'),
+    (0x5000, 0x50ff, 'recoverable-cca-platform-debug'),
+    (0x6000, 0x60ff, 'decommissioned'),
+)
 HASH_NAMES = {'sha-256': ('sha256', 32), 'sha-384': ('sha384', 48),
               'sha-512': ('sha512', 64)}
 
@@ -169,22 +186,43 @@ def verify_sign1(parts, key, what):
         raise TokenError('%s: signature does not verify' % what) from None
 
 
-def split_token(token):
-    """The (platform, realm) COSE_Sign1 items of a CCA token."""
-    top = _loads(token, 'CCA token')
-    if not isinstance(top, cbor2.CBORTag) or top.tag != TAG_CCA_TOKEN:
-        raise TokenError('CCA token: not CBOR tag 399')
+def _collection(top):
+    """The {label: token bytes} map of a tag 399 or tag 907 token."""
+    if not isinstance(top, cbor2.CBORTag) or \
+            top.tag not in (TAG_CCA_TOKEN, TAG_CMW_COLLECTION):
+        raise TokenError('CCA token: not CBOR tag 399 or 907 (CMW '
+                         'collection)')
     m = top.value
     if not isinstance(m, dict):
-        raise TokenError('CCA token: tag 399 content is not a map')
+        raise TokenError('CCA token: tag %d content is not a map' % top.tag)
+    if top.tag == TAG_CCA_TOKEN:
+        return m
+    # A CMW collection: each entry is a CMW record [content format, bytes].
+    tokens = {}
+    for key, record in m.items():
+        if not isinstance(record, list) or len(record) != 2 or \
+                not isinstance(record[1], bytes):
+            raise TokenError('CCA token: CMW collection entry %r is not a '
+                             '[content format, byte string] record' % (key,))
+        if record[0] != CMW_CONTENT_FORMAT:
+            raise TokenError('CCA token: CMW collection entry %r has content '
+                             'format %r, expected %d'
+                             % (key, record[0], CMW_CONTENT_FORMAT))
+        tokens[key] = record[1]
+    return tokens
+
+
+def split_token(token):
+    """The (platform, realm) COSE_Sign1 items of a CCA token."""
+    m = _collection(_loads(token, 'CCA token'))
     for key, what in ((CCA_PLATFORM_TOKEN, 'platform'),
                       (CCA_REALM_TOKEN, 'realm')):
         if not isinstance(m.get(key), bytes):
             raise TokenError('CCA token: no %s token (key %d)' % (what, key))
     if len(m) != 2:
         raise TokenError('CCA token: unexpected keys %s'
-                         % sorted(set(m) - {CCA_PLATFORM_TOKEN,
-                                            CCA_REALM_TOKEN}))
+                         % ', '.join(sorted(map(repr, set(m) - {
+                             CCA_PLATFORM_TOKEN, CCA_REALM_TOKEN}))))
     platform = decode_sign1(_loads(m[CCA_PLATFORM_TOKEN], 'platform token'),
                             'platform token')
     realm = decode_sign1(_loads(m[CCA_REALM_TOKEN], 'realm token'),
@@ -234,6 +272,18 @@ def check_realm_claims(c):
                               what + ' claim 44237 (RAK)')
 
 
+def _lifecycle_text(value):
+    return '0x%04x' % value if value >= 0 else str(value)
+
+
+def lifecycle_state(value):
+    """The name of the security lifecycle state @value is in, or None."""
+    for low, high, name in LIFECYCLES:
+        if low <= value <= high:
+            return name
+    return None
+
+
 def check_platform_claims(c):
     what = 'platform token'
     profile = _tstr(c, PROFILE, what)
@@ -241,9 +291,13 @@ def check_platform_claims(c):
         raise TokenError('%s: profile %r, expected %r'
                          % (what, profile, PLATFORM_PROFILE))
     _bstr(c, CHALLENGE, what, [32, 48, 64])
-    if not _is_int(c.get(P_LIFECYCLE)):
+    lifecycle = c.get(P_LIFECYCLE)
+    if not _is_int(lifecycle):
         raise TokenError('%s: claim 2395 (lifecycle) missing or not an '
                          'integer' % what)
+    if lifecycle_state(lifecycle) is None:
+        raise TokenError('%s: claim 2395 (lifecycle) %s is outside the '
+                         'defined ranges' % (what, _lifecycle_text(lifecycle)))
     _bstr(c, P_IMPLEMENTATION_ID, what, [32])
     inst = _bstr(c, INSTANCE_ID, what, [33])
     if inst[0] != 0x01:
@@ -381,8 +435,10 @@ def _print_summary(d, verified):
     print('  profile            %s' % p['profile'])
     print('  challenge          %s' % p['challenge'])
     lc = p['lifecycle']
-    print('  lifecycle          %s' % (('0x%04x' % lc) if _is_int(lc)
-                                       else lc))
+    if _is_int(lc):
+        lc = '%s (%s)' % (_lifecycle_text(lc),
+                          lifecycle_state(lc) or 'undefined')
+    print('  lifecycle          %s' % lc)
     print('  implementation id  %s' % p['implementation_id'])
     print('  instance id        %s' % p['instance_id'])
     print('  config             %s' % p['config'])

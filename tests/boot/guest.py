@@ -279,6 +279,136 @@ def run(cmd: List[str], timeout: float = 120, exit_grace: float = 20,
 run_guest = run
 
 
+# --- helpers for realm runs that a host inspects ---------------------------
+
+class Qmp:
+    """A small QMP client on a unix socket QEMU listens on
+    (-qmp unix:PATH,server=on,wait=off). Events that arrive while waiting
+    for a reply are kept in .events."""
+
+    def __init__(self, path: str, timeout: float = 60):
+        import socket
+        deadline = time.monotonic() + timeout
+        while True:
+            self.sock = socket.socket(socket.AF_UNIX)
+            try:
+                self.sock.connect(path)
+                break
+            except OSError:
+                self.sock.close()
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+        self.file = self.sock.makefile("rw")
+        self.events: List[dict] = []
+        self._read()                                # the greeting
+        self.cmd("qmp_capabilities")
+
+    def _read(self) -> dict:
+        line = self.file.readline()
+        if not line:
+            raise ConnectionError("QMP: QEMU closed the connection")
+        return json.loads(line)
+
+    def cmd(self, name: str, **args) -> dict:
+        """Execute NAME; the whole reply ({"return": ...} or {"error":
+        ...})."""
+        msg = {"execute": name}
+        if args:
+            msg["arguments"] = args
+        self.file.write(json.dumps(msg) + "\n")
+        self.file.flush()
+        while True:
+            reply = self._read()
+            if "event" in reply:
+                self.events.append(reply)
+            else:
+                return reply
+
+    def hmp(self, line: str) -> str:
+        """A human monitor command; its output text."""
+        r = self.cmd("human-monitor-command", **{"command-line": line})
+        if "error" in r:
+            raise RuntimeError(f"HMP {line!r}: {r['error']['desc']}")
+        return r["return"]
+
+    def close(self):
+        self.file.close()
+        self.sock.close()
+
+
+def write_p384_key(path: str) -> bytes:
+    """Write a fresh ECC P-384 private key to PATH (PEM, PKCS#8), usable as
+    virtcca-guest's platform-key= or rak-key=; return its public key as
+    PEM, what a verifier is given."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    key = ec.generate_private_key(ec.SECP384R1())
+    with open(path, "wb") as f:
+        f.write(key.private_bytes(serialization.Encoding.PEM,
+                                  serialization.PrivateFormat.PKCS8,
+                                  serialization.NoEncryption()))
+    return key.public_key().public_bytes(
+        serialization.Encoding.PEM,
+        serialization.PublicFormat.SubjectPublicKeyInfo)
+
+
+def default_measure() -> str:
+    """virtcca-measure of this tree's standalone build (build/tmm), or of
+    $VIRTCCA_BUILD/tmm."""
+    build = os.environ.get("VIRTCCA_BUILD") or os.path.join(_REPO, "build")
+    return os.path.join(build, "tmm", "virtcca-measure")
+
+
+def predict_rim(measure: str, plan: str, image: GuestImage, dtb: str) -> str:
+    """The RIM (hex) virtcca-measure computes from the launch plan QEMU
+    wrote (virtcca-guest's measurement-log=) and the images it loaded: the
+    kernel, the initrd and the DTB (-M virtcca,dumpdtb= or QMP dumpdtb)."""
+    p = subprocess.run([measure, "--plan", plan, "--json",
+                        "--image", "kernel=" + image.kernel,
+                        "--image", "initrd=" + image.initrd,
+                        "--image", "dtb=" + dtb],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       text=True)
+    if p.returncode != 0:
+        raise RuntimeError(f"virtcca-measure failed: {p.stderr.strip()}")
+    return json.loads(p.stdout)["rim"]
+
+
+def secret_marker(seed: str) -> bytes:
+    """What the guest keeps in memory with virtcca.secret=SEED: these 64
+    hex digits, 4096 times."""
+    import hashlib
+    return hashlib.sha256(("virtcca-secret-" + seed).encode()) \
+        .hexdigest().encode()
+
+
+def wait_report(console: str, proc: subprocess.Popen,
+                timeout: float = 240) -> Tuple[Dict[str, str], str]:
+    """Wait until the console file CONSOLE (-serial file:CONSOLE) holds a
+    complete report of the guest that PROC runs; return (report, console
+    text). Raises GuestTimeout, or GuestReportMissing if QEMU exits
+    first."""
+    start = time.monotonic()
+    text = ""
+    while True:
+        if os.path.exists(console):
+            with open(console, "rb") as f:
+                text = _normalise(f.read())
+            if END in text:
+                report = parse_report(text)
+                if report is not None:
+                    return report, text
+        status = proc.poll()
+        if status is not None:
+            raise GuestReportMissing(
+                f"QEMU exited with status {status} before the report",
+                text, "", status)
+        if time.monotonic() - start > timeout:
+            raise GuestTimeout(f"no report after {timeout:g} s", text)
+        time.sleep(0.2)
+
+
 def _cli(argv: List[str]) -> int:
     ap = argparse.ArgumentParser(
         prog="guest.py", description="Boot the virtcca-qemu test guest.")

@@ -391,6 +391,55 @@ def main():
         for what, fn, words in platform_cases:
             expect_reject(env, tampered(edit_platform(fn)), pub, what, words)
 
+        # Security lifecycle: every value inside the defined ranges (each
+        # state's 0xNN00..0xNNff) is accepted, every value outside refused.
+        for lc in (0x0000, 0x00ff, 0x1000, 0x10ff, 0x2000, 0x20ff, 0x3000,
+                   0x3005, 0x30ff, 0x4000, 0x40ff, 0x5000, 0x50ff, 0x6000,
+                   0x60ff):
+            expect_ok(env, tampered(edit_platform(setv(2395, lc))), pub,
+                      'lifecycle 0x%04x' % lc)
+        for lc in (0x0100, 0x0fff, 0x10ff + 1, 0x3100, 0x6100, 0x7000,
+                   0xffff, -1):
+            expect_reject(env, tampered(edit_platform(setv(2395, lc))), pub,
+                          'lifecycle %#x' % lc, ['2395', 'outside'])
+
+        # The CMW collection encoding (tag 907, entries [263, token]) of
+        # the same two tokens verifies exactly as tag 399 does.
+        def cmw(m, fmt=263):
+            return cbor2.dumps(cbor2.CBORTag(907, {
+                k: [fmt, v] for k, v in m.items()}))
+
+        m399 = cbor2.loads(token).value
+        d = expect_ok(env, cmw(m399), pub, 'CMW collection (tag 907)',
+                      '--challenge', challenge.hex(),
+                      '--rim', slots[0].hex())
+        if d and d['realm']['rim'] != slots[0].hex():
+            fail('CMW collection: RIM %s' % d['realm']['rim'])
+        expect_reject(env, cmw(m399), pub, 'CMW collection, wrong RIM',
+                      ['RIM'], '--rim', flip(slots[0], 0).hex())
+        expect_reject(env, cmw(m399), other_pub,
+                      'CMW collection, wrong platform key',
+                      ['platform token', 'signature'])
+        expect_reject(env, cmw(m399, 264), pub,
+                      'CMW collection, content format 264', ['263'])
+        expect_reject(env, cbor2.dumps(cbor2.CBORTag(907, m399)), pub,
+                      'CMW collection of bare byte strings', ['record'])
+        expect_reject(env, cbor2.dumps(cbor2.CBORTag(907, {
+            k: [263, v, 'x'] for k, v in m399.items()})), pub,
+            'CMW collection, records of 3', ['record'])
+        expect_reject(env, cbor2.dumps(cbor2.CBORTag(907, {
+            44234: [263, m399[44234]]})), pub,
+            'CMW collection without the realm token', ['realm token'])
+        expect_reject(env, cbor2.dumps(cbor2.CBORTag(907, dict(
+            {k: [263, v] for k, v in m399.items()}, **{'x': [263, b'']}))),
+            pub, 'CMW collection, extra entry', ['unexpected'])
+        expect_reject(env, cbor2.dumps(cbor2.CBORTag(400, m399)), pub,
+                      'tag 400', ['399', '907'])
+        # A lifecycle outside the ranges is refused in either encoding.
+        bad = cbor2.loads(tampered(edit_platform(setv(2395, 0x7000)))).value
+        expect_reject(env, cmw(bad), pub, 'CMW collection, lifecycle 0x7000',
+                      ['2395', 'outside'])
+
         # Structure
         untagged = cbor2.dumps(cbor2.loads(token).value)
         expect_reject(env, untagged, pub, 'no tag 399', ['399'])
