@@ -44,6 +44,7 @@ export CCACHE_NOHASHDIR := true
 QTESTS := tests/qtest/virtcca-test tests/qtest/tzc400-test
 
 .PHONY: all deps qemu-tree qemu tmm guest check demo bench fuzz fuzz-fast \
+	payload fuzz-realm qemu-asan \
 	cross cross-deps \
 	coverage \
 	clean help
@@ -56,6 +57,7 @@ help:
 	@echo "make bench   run the benchmarks"
 	@echo "make fuzz    run the TMM fuzzer, ASan+UBSan (FUZZ_RUNS=$(FUZZ_RUNS))"
 	@echo "make fuzz-fast  the same without sanitizers, for long runs"
+	@echo "make fuzz-realm the hostile-realm fuzzer on an ASan+UBSan QEMU"
 	@echo "make coverage  line coverage of the TMM core"
 	@echo "make qemu | tmm | guest | clean"
 
@@ -85,6 +87,40 @@ qemu: qemu-tree $(QEMU_BUILD)/.configured
 	@tail -1 $(QEMU_BUILD)/ninja.log
 	@ln -sf qemu/qemu-system-aarch64 $(QEMU_BIN)
 
+# QEMU with AddressSanitizer and UndefinedBehaviorSanitizer, for the
+# hostile-realm fuzzer (make fuzz-realm, and its short run in make check).
+ASAN_BUILD := $(BUILD)/qemu-asan
+ASAN_CONFIGURE := --cc="ccache cc" --python=$(PYTHON) $(QEMU_FEATURES) \
+	--enable-asan --enable-ubsan
+
+$(ASAN_BUILD)/.configured: Makefile | qemu-tree
+	@mkdir -p $(ASAN_BUILD)
+	@if [ "$$(cat $@ 2>/dev/null)" != '$(ASAN_CONFIGURE)' ] || \
+	    [ ! -f $(ASAN_BUILD)/build.ninja ]; then \
+		echo "configure (ASan+UBSan): $(ASAN_CONFIGURE)"; \
+		cd $(ASAN_BUILD) && $(QEMU_TREE)/configure $(ASAN_CONFIGURE) \
+			> configure.log 2>&1 || \
+			{ tail -20 configure.log; exit 1; }; \
+	fi
+	@echo '$(ASAN_CONFIGURE)' > $@
+
+qemu-asan: qemu-tree $(ASAN_BUILD)/.configured
+	@echo "building QEMU with ASan+UBSan (log: $(ASAN_BUILD)/ninja.log)"
+	@ninja -C $(ASAN_BUILD) qemu-system-aarch64 > $(ASAN_BUILD)/ninja.log \
+		2>&1 || { grep -A20 FAILED $(ASAN_BUILD)/ninja.log | head -60; \
+		echo "error: ASan build failed (ninja -C $(ASAN_BUILD))"; exit 1; }
+	@tail -1 $(ASAN_BUILD)/ninja.log
+
+# The hostile-realm fuzzer: FUZZ_REALM_SEEDS seeds of FUZZ_REALM_ITERS
+# operations per vCPU on 2 vCPUs (tests/realm/fuzz.py says what it checks).
+FUZZ_REALM_SEEDS ?= 25
+FUZZ_REALM_ITERS ?= 20000
+FUZZ_REALM_FIRST ?= 1
+fuzz-realm: qemu-asan payload
+	@$(PYTHON) tests/realm/fuzz.py --qemu $(ASAN_BUILD)/qemu-system-aarch64 \
+		--payload $(PAYLOAD) --seeds $(FUZZ_REALM_SEEDS) \
+		--first-seed $(FUZZ_REALM_FIRST) --iters $(FUZZ_REALM_ITERS)
+
 # The cross build shares build/qemu-src with the native one; ninja's -j
 # follows the cores, ccache makes reruns cheap.
 cross-deps: deps
@@ -110,6 +146,21 @@ cross: qemu-tree cross-deps $(CROSS_BUILD)/.configured
 		  exit 1; }
 	@tail -1 $(CROSS_BUILD)/ninja.log
 
+# The bare-metal realm payload of the hostile-realm tests and fuzzer
+# (tests/realm/), built with Debian's aarch64 cross compiler.
+PAYLOAD := $(BUILD)/realm/payload.bin
+PAYLOAD_SRCS := tests/realm/start.S tests/realm/payload.c tests/realm/payload.ld
+PAYLOAD_CFLAGS := -O2 -g -ffreestanding -fno-builtin -nostdlib -nostartfiles \
+	-static -fno-pie -no-pie -mgeneral-regs-only -march=armv8.1-a \
+	-mstrict-align -Wall -Wextra -Werror -Wno-unused-parameter \
+	-Wl,--build-id=none -Wl,--no-warn-rwx-segments
+payload: cross-deps $(PAYLOAD)
+$(PAYLOAD): $(PAYLOAD_SRCS)
+	@mkdir -p $(dir $@)
+	@aarch64-linux-gnu-gcc $(PAYLOAD_CFLAGS) -T tests/realm/payload.ld \
+		tests/realm/start.S tests/realm/payload.c -o $(@:.bin=.elf)
+	@aarch64-linux-gnu-objcopy -O binary $(@:.bin=.elf) $@
+
 tmm: deps
 	@[ -f $(TMM_BUILD)/build.ninja ] || meson setup $(TMM_BUILD) >/dev/null
 	@meson compile -C $(TMM_BUILD) >/dev/null || \
@@ -122,7 +173,7 @@ guest: deps
 # host) is compiled only there, so this is what keeps it building, with
 # warnings as errors, and tests/system/test_accel.py runs that binary under
 # qemu-user-static.
-check: qemu tmm guest cross
+check: qemu tmm guest cross payload qemu-asan
 	@$(PYTHON) tests/run.py --build $(BUILD) --guest $(GUEST_DIR)
 
 demo: qemu tmm guest

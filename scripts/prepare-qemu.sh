@@ -88,7 +88,10 @@ trap 'rm -f "$new_list"' EXIT
 for d in $OVERLAY_DIRS; do
     [ -d "$d" ] && git ls-files --cached --others --exclude-standard "$d" 2>/dev/null ||
         { [ -d "$d" ] && find "$d" -type f; }
-done | sort -u > "$new_list"
+done | sort -u | while read -r f; do
+    # git still lists a file deleted but not yet committed: skip it
+    [ -f "$f" ] && echo "$f"
+done > "$new_list"
 while read -r f; do
     [ -f "$f" ] || continue
     if [ -e "$PRISTINE/$f" ]; then

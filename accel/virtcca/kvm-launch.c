@@ -380,8 +380,15 @@ static bool configure_upstream(VirtccaKvmLaunch *l,
     struct vkvm_rmi_config item = { .cfg = VKVM_RMI_CFG_RPV };
     long ret;
 
+    /*
+     * Upstream KVM takes num_bps/num_wps from the VM's ID_AA64DFR0_EL1
+     * BRPs/WRPs (the host CPU's unless changed), not from a realm config
+     * item: only the plan's defaults, the 6 and 4 of Arm's cores, are what
+     * it will pass.
+     */
     if (p->flags & (TMM_REALM_FLAG_SVE | TMM_REALM_FLAG_PMU) ||
-        p->num_bps || p->num_wps) {
+        p->num_bps != VIRTCCA_PLAN_NUM_BPS ||
+        p->num_wps != VIRTCCA_PLAN_NUM_WPS) {
         l->stage = VIRTCCA_KVM_STAGE_FAILED;
         return virtcca_plan_error(err, len, "%s: not settable through the "
                                   "upstream CCA API",

@@ -146,7 +146,7 @@ static bool virtcca_map_options(VirtccaAccelState *s, VirtccaGuest *g)
         return false;
     }
     memcpy(opts.rpv, g->rpv, sizeof(opts.rpv));
-    memset(&s->params, 0, sizeof(s->params));
+    virtcca_plan_params_init(&s->params);
     if (!virtcca_kvm_options_to_params(&s->caps, &opts, &s->params, err,
                                        sizeof(err))) {
         error_report("-object %s: %s", id, err);

@@ -42,7 +42,9 @@
 #include "system/runstate.h"
 #include "target/arm/arm-powerctl.h"
 #include "target/arm/cpu.h"
-#include "smc-hook.h"
+#include "target/arm/cpu-features.h"
+#include "target/arm/internals.h"
+#include "hw/core/cpu-private-state.h"
 #include "virtcca-guest.h"
 #include "tmm.h"
 #include "plan-rmi.h"
@@ -51,6 +53,14 @@
 
 #define REALM_S2SZ          48
 #define SHARED_BIT          (1ULL << (REALM_S2SZ - 1))
+/*
+ * Above the realm's IPA space, the vCPUs' address space holds a window
+ * where every access fails: realm_translate() sends the monitor's
+ * external aborts there (IPA + SEA_WINDOW).  It must be in the vCPUs'
+ * own address space: TCG finds the region of an I/O TLB entry in the
+ * vCPU's dispatch, not in the IOMMU target's.
+ */
+#define SEA_WINDOW          (SHARED_BIT * 2)
 #define GRANULE             TMM_GRANULE_SIZE
 
 /*
@@ -95,6 +105,15 @@ struct VirtccaRealm {
     MemoryRegion secure_view;
     MemoryRegion secure_alias;
     AddressSpace secure_as;
+    /*
+     * Where a realm access that the monitor answers with a synchronous
+     * external abort goes: every access there fails, so the vCPU takes
+     * the abort (TCG's TLB cannot hold an entry that grants nothing).
+     */
+    MemoryRegion sea_mr;
+    AddressSpace ipa_as;
+    /* The realm parameters the vCPUs' ID registers follow. */
+    uint64_t num_bps, num_wps;
 
     MemoryRegion dma_space;
     MemoryRegion dma_unprotected;
@@ -215,6 +234,39 @@ static bool realm_populate(VirtccaRealm *r, uint64_t ipa)
     return ok;
 }
 
+static const char *ripas_name(uint8_t ripas)
+{
+    return ripas == TMM_RIPAS_EMPTY ? "EMPTY" :
+           ripas == TMM_RIPAS_DESTROYED ? "DESTROYED" : "RAM";
+}
+
+/*
+ * The realm's own access to a protected IPA: what the monitor's stage 2
+ * gives, with protected RAM the realm has not touched yet populated on
+ * the way, as a KVM host does on the stage-2 fault exit.
+ */
+static TmmXlateResult realm_resolve(VirtccaRealm *r, hwaddr addr,
+                                    TmmTranslation *t)
+{
+    TmmXlateResult res;
+
+    /* The monitor serialises its own calls: no realm lock on this path. */
+    res = tmm_realm_translate(r->tmm, r->built.rd, addr, TMM_ACCESS_READ, t);
+    if (res == TMM_XLATE_EXIT && t->ripas == TMM_RIPAS_RAM) {
+        /* First touch: another vCPU may be giving the same granule. */
+        qemu_mutex_lock(&r->lock);
+        res = tmm_realm_translate(r->tmm, r->built.rd, addr, TMM_ACCESS_READ,
+                                  t);
+        if (res == TMM_XLATE_EXIT && t->ripas == TMM_RIPAS_RAM &&
+            realm_populate(r, addr & ~(GRANULE - 1))) {
+            res = tmm_realm_translate(r->tmm, r->built.rd, addr,
+                                      TMM_ACCESS_READ, t);
+        }
+        qemu_mutex_unlock(&r->lock);
+    }
+    return res;
+}
+
 static IOMMUTLBEntry realm_translate(IOMMUMemoryRegion *iommu, hwaddr addr,
                                      IOMMUAccessFlags flag, int iommu_idx)
 {
@@ -240,43 +292,82 @@ static IOMMUTLBEntry realm_translate(IOMMUMemoryRegion *iommu, hwaddr addr,
     /*
      * The vCPU's own accesses come through its TLB, which asks for every
      * permission at once (IOMMU_NONE).  A read or write asked for alone
-     * is the host reaching in with the vCPU's view (gdbstub, the
-     * monitor's "x", paging dumps): realm memory is not the host's.
+     * is either the host reaching in with the vCPU's view (gdbstub, the
+     * monitor's "x", paging dumps), refused, or the vCPU's page-table
+     * walker reading a table that the TLB could not map (below).
      */
     if (flag != IOMMU_NONE) {
-        r->host_refused++;
-        qemu_log_mask(LOG_GUEST_ERROR, "virtcca: host %s of protected realm "
-                      "IPA 0x%" HWADDR_PRIx " refused\n",
-                      flag == IOMMU_WO ? "write" : "read", addr);
-        return entry;
-    }
-    /* The monitor serialises its own calls: no realm lock on this path. */
-    res = tmm_realm_translate(r->tmm, r->built.rd, addr, TMM_ACCESS_READ, &t);
-    if (res == TMM_XLATE_EXIT && t.ripas == TMM_RIPAS_RAM) {
-        /* First touch: another vCPU may be giving the same granule. */
-        qemu_mutex_lock(&r->lock);
         res = tmm_realm_translate(r->tmm, r->built.rd, addr, TMM_ACCESS_READ,
                                   &t);
-        if (res == TMM_XLATE_EXIT && t.ripas == TMM_RIPAS_RAM &&
-            realm_populate(r, addr & ~(GRANULE - 1))) {
-            res = tmm_realm_translate(r->tmm, r->built.rd, addr,
-                                      TMM_ACCESS_READ, &t);
+        if (res == TMM_XLATE_OK ||
+            (res == TMM_XLATE_EXIT && t.ripas == TMM_RIPAS_RAM)) {
+            r->host_refused++;
+            qemu_log_mask(LOG_GUEST_ERROR, "virtcca: host %s of protected "
+                          "realm IPA 0x%" HWADDR_PRIx " refused\n",
+                          flag == IOMMU_WO ? "write" : "read", addr);
+            return entry;
         }
-        qemu_mutex_unlock(&r->lock);
+    } else {
+        res = realm_resolve(r, addr, &t);
+        if (res == TMM_XLATE_OK) {
+            entry.target_as = &r->secure_as;
+            entry.translated_addr = t.pa - r->cfg.secure_base;
+            entry.perm = IOMMU_RW;
+            return entry;
+        }
     }
-    if (res != TMM_XLATE_OK) {
-        qemu_log_mask(LOG_GUEST_ERROR, "virtcca: realm access to protected "
-                      "IPA 0x%" HWADDR_PRIx " (RIPAS %s): synchronous "
-                      "external abort\n", addr,
-                      t.ripas == TMM_RIPAS_EMPTY ? "EMPTY" :
-                      t.ripas == TMM_RIPAS_DESTROYED ? "DESTROYED" : "RAM");
-        return entry;
-    }
-    entry.target_as = &r->secure_as;
-    entry.translated_addr = t.pa - r->cfg.secure_base;
+    /*
+     * EMPTY or DESTROYED (or RAM the host could not back): the monitor
+     * injects a synchronous external abort.  The page goes to a window
+     * where every access fails, so that each access aborts, whatever its
+     * kind: load, store, atomic, exclusive, instruction fetch or walk.
+     */
+    trace_virtcca_realm_sea(addr, ripas_name(t.ripas));
+    entry.target_as = &r->ipa_as;
+    entry.translated_addr += SEA_WINDOW;
     entry.perm = IOMMU_RW;
     return entry;
 }
+
+/*
+ * The window behind realm_translate()'s aborts: the offset is the IPA.
+ * (A vCPU whose PA range is wider than the realm's IPA space may also
+ * reach it directly, above 2^48, with the MMU off: an SEA as well.)
+ */
+static MemTxResult realm_sea_access(VirtccaRealm *r, hwaddr addr, bool write)
+{
+
+    TmmTranslation t = { .ripas = TMM_RIPAS_EMPTY };
+
+    tmm_realm_translate(r->tmm, r->built.rd, addr, TMM_ACCESS_READ, &t);
+    qemu_log_mask(LOG_GUEST_ERROR, "virtcca: realm %s protected IPA 0x%"
+                  HWADDR_PRIx " (RIPAS %s): synchronous external abort\n",
+                  write ? "write to" : "access to", addr,
+                  ripas_name(t.ripas));
+    return MEMTX_ERROR;
+}
+
+static MemTxResult realm_sea_read(void *opaque, hwaddr addr, uint64_t *data,
+                                  unsigned size, MemTxAttrs attrs)
+{
+    *data = 0;
+    return realm_sea_access(opaque, addr, false);
+}
+
+static MemTxResult realm_sea_write(void *opaque, hwaddr addr, uint64_t data,
+                                   unsigned size, MemTxAttrs attrs)
+{
+    return realm_sea_access(opaque, addr, true);
+}
+
+static const MemoryRegionOps realm_sea_ops = {
+    .read_with_attrs = realm_sea_read,
+    .write_with_attrs = realm_sea_write,
+    .endianness = DEVICE_LITTLE_ENDIAN,
+    .valid.min_access_size = 1,
+    .valid.max_access_size = 8,
+    .valid.unaligned = true,
+};
 
 static int realm_attrs_to_index(IOMMUMemoryRegion *iommu, MemTxAttrs attrs)
 {
@@ -603,6 +694,123 @@ static bool realm_smc(ARMCPU *cpu)
     return true;
 }
 
+/*
+ * An external abort as the monitor injects it into the realm (RMM 1.0,
+ * like Arm's reference monitor): the syndrome of the access that trapped
+ * with the fault status set to "synchronous external abort, not on a
+ * walk" (also for a stage-1 walk that touched such a page: the realm sees
+ * a stage-2 fault on its walk as a plain SEA), EA set, FnV and S1PTW
+ * clear.  Every external abort a realm vCPU takes here is one of those:
+ * the machine refuses accesses only on the monitor's behalf.
+ */
+#define ESR_FSC_MASK    0x3fU
+#define ESR_FSC_SEA     0x10U
+#define ESR_S1PTW       (1U << 7)
+#define ESR_EA          (1U << 9)
+#define ESR_FNV         (1U << 10)
+
+static void realm_sanitise_external_abort(CPUARMState *env)
+{
+    uint32_t syn = env->exception.syndrome;
+    uint32_t fsc = syn & ESR_FSC_MASK;
+
+    /* 0x10 SEA; 0x13..0x17 SEA on a walk, levels -1..3 */
+    if (fsc == ESR_FSC_SEA || (fsc >= 0x13 && fsc <= 0x17)) {
+        env->exception.syndrome = (syn & ~(ESR_FSC_MASK | ESR_S1PTW |
+                                           ESR_FNV)) | ESR_FSC_SEA | ESR_EA;
+    }
+}
+
+/*
+ * Every exception of a realm vCPU comes here first: what would trap to
+ * the monitor at EL2 on hardware is the monitor's.  Returns true when the
+ * exception was handled; false lets QEMU deliver it (as changed here).
+ */
+static bool realm_take_exception(ARMCPU *cpu)
+{
+    VirtccaRealm *r = the_realm;
+    CPUState *cs = CPU(cpu);
+    CPUARMState *env = &cpu->env;
+
+    if (!r || !r->active) {
+        return false;
+    }
+    switch (cs->exception_index) {
+    case EXCP_SMC:
+        return realm_smc(cpu);
+    case EXCP_HVC:
+        /*
+         * HVC traps to the monitor, which makes it an Undefined
+         * Instruction for the realm, returning past the HVC (the trap's
+         * preferred return address, where the PC already is).
+         */
+        trace_virtcca_realm_hvc(cs->cpu_index, env->pc - 4);
+        qemu_log_mask(LOG_GUEST_ERROR, "virtcca: realm HVC at 0x%" PRIx64
+                      ": undefined instruction\n", env->pc - 4);
+        cs->exception_index = EXCP_UDEF;
+        env->exception.syndrome = syn_uncategorized();
+        env->exception.target_el = 1;
+        return false;
+    case EXCP_DATA_ABORT:
+    case EXCP_PREFETCH_ABORT:
+        realm_sanitise_external_abort(env);
+        return false;
+    default:
+        return false;
+    }
+}
+
+/* HCR_EL2.HCD is clear for a realm: its HVCs at EL1 trap to the monitor. */
+static bool realm_traps_hvc(ARMCPU *cpu)
+{
+    VirtccaRealm *r = the_realm;
+
+    return r && r->active && arm_current_el(&cpu->env) == 1;
+}
+
+/* A REC's registers are the monitor's; the host sees only REC exits. */
+static const char *realm_registers_withheld(CPUState *cs)
+{
+    VirtccaRealm *r = the_realm;
+
+    if (!r || !r->active) {
+        return NULL;
+    }
+    return "virtcca: a realm vCPU's registers live in the monitor's REC; "
+           "the host sees only what a REC exit hands it";
+}
+
+/*
+ * A realm vCPU has the features its realm parameters give it, as the
+ * monitor's ID register traps present them (RMM 1.0): no SVE and no PMU
+ * (this monitor offers neither), no SME and no MTE (never for realms),
+ * one context-aware breakpoint; its breakpoints and watchpoints are the
+ * realm's num_bps and num_wps, taken here from what the CPU has.  Called
+ * before the vCPU is realized.
+ */
+void virtcca_realm_configure_cpu(VirtccaRealm *r, Object *cpuobj)
+{
+    static const char *const absent[] = { "sve", "sme", "pmu" };
+    ARMCPU *cpu = ARM_CPU(cpuobj);
+    int i;
+
+    for (i = 0; i < ARRAY_SIZE(absent); i++) {
+        if (object_property_find(cpuobj, absent[i])) {
+            object_property_set_bool(cpuobj, absent[i], false, &error_abort);
+        }
+    }
+    /*
+     * QEMU's CPU keeps PMCR_EL0 without a PMU: it reports no counters
+     * (on hardware the monitor makes PMU registers undefined).
+     */
+    cpu->isar.reset_pmcr_el0 &= ~(0x1fULL << 11);
+    FIELD_DP64_IDREG(&cpu->isar, ID_AA64PFR1, MTE, 0);
+    FIELD_DP64_IDREG(&cpu->isar, ID_AA64DFR0, CTX_CMPS, 0);
+    /* Both count minus one, as the realm parameters do. */
+    r->num_bps = FIELD_EX64_IDREG(&cpu->isar, ID_AA64DFR0, BRPS);
+    r->num_wps = FIELD_EX64_IDREG(&cpu->isar, ID_AA64DFR0, WRPS);
+}
+
 /* Build the realm from what the loader staged: the documented plan. */
 static bool realm_build(VirtccaRealm *r, Error **errp)
 {
@@ -627,10 +835,18 @@ static bool realm_build(VirtccaRealm *r, Error **errp)
         error_setg(errp, "virtcca: cannot start the monitor");
         return false;
     }
+    /*
+     * For fuzzing (tests/realm/fuzz.py): the monitor checks its
+     * invariants after every RMI call, REC entry and exit and realm SMC,
+     * and aborts QEMU on a violation.
+     */
+    tmm_set_self_check(r->tmm, getenv("VIRTCCA_TMM_SELF_CHECK") != NULL);
 
     virtcca_plan_init(&plan);
     plan.params.hash_algo = g->hash_algo;
     plan.params.s2sz = REALM_S2SZ;
+    plan.params.num_bps = r->num_bps;
+    plan.params.num_wps = r->num_wps;
     memcpy(plan.params.rpv, g->rpv, sizeof(g->rpv));
     if (!virtcca_machine_realm_plan(ms, &plan, errp)) {
         virtcca_plan_free(&plan);
@@ -731,7 +947,7 @@ VirtccaRealm *virtcca_realm_new(VirtccaGuest *g, MachineState *ms,
 
     /* The IPA space the vCPUs see. */
     memory_region_init(&r->ipa_space, OBJECT(g), "virtcca-realm-ipa",
-                       SHARED_BIT * 2);
+                       SEA_WINDOW * 2);
     memory_region_init_iommu(&r->protected_mr, sizeof(r->protected_mr),
                              TYPE_VIRTCCA_REALM_IOMMU, OBJECT(g),
                              "virtcca-realm-protected", SHARED_BIT);
@@ -757,6 +973,11 @@ VirtccaRealm *virtcca_realm_new(VirtccaGuest *g, MachineState *ms,
     memory_region_add_subregion_overlap(&r->ipa_space,
                                         SHARED_BIT + cfg->secure_base,
                                         &r->unprotected_hole, 1);
+
+    memory_region_init_io(&r->sea_mr, OBJECT(g), &realm_sea_ops, r,
+                          "virtcca-realm-external-abort", SEA_WINDOW);
+    memory_region_add_subregion(&r->ipa_space, SEA_WINDOW, &r->sea_mr);
+    address_space_init(&r->ipa_as, &r->ipa_space, "virtcca-realm-ipa");
 
     /* The view of devices: the unprotected half only. */
     memory_region_init(&r->dma_space, OBJECT(g), "virtcca-realm-dma",
@@ -806,7 +1027,9 @@ VirtccaRealm *virtcca_realm_new(VirtccaGuest *g, MachineState *ms,
                                false);
 
     virtcca_guest_refuse_host_dumps();
-    arm_smc_handler = realm_smc;
+    arm_board_take_exception = realm_take_exception;
+    arm_board_traps_hvc = realm_traps_hvc;
+    cpu_registers_withheld = realm_registers_withheld;
     the_realm = r;
     g->realm = r;
     qemu_register_resettable(OBJECT(g));

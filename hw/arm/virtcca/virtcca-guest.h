@@ -63,6 +63,9 @@ void virtcca_realm_attach_secure_memory(VirtccaRealm *realm);
 /* Devices on @bus see the realm's DMA view. */
 void virtcca_realm_setup_pci(VirtccaRealm *realm, PCIBus *bus);
 /* What the realm's vCPUs see as physical memory: the IPA space. */
+/* Give an unrealized vCPU the features the realm's parameters allow. */
+void virtcca_realm_configure_cpu(VirtccaRealm *realm, Object *cpuobj);
+
 MemoryRegion *virtcca_realm_ipa_space(VirtccaRealm *realm);
 /* What devices see: only the unprotected half. */
 AddressSpace *virtcca_realm_dma_as(VirtccaRealm *realm);

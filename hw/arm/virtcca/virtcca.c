@@ -221,6 +221,9 @@ static void virtcca_create_cpus(VirtCCAMachineState *vms)
         }
         object_property_set_int(cpuobj, "cntfrq", VIRTCCA_GTIMER_HZ,
                                 &error_abort);
+        if (vms->realm) {
+            virtcca_realm_configure_cpu(vms->realm, cpuobj);
+        }
         /* A realm's vCPUs see its IPA space, not the bus. */
         object_property_set_link(cpuobj, "memory",
                                  vms->realm ?

@@ -232,6 +232,8 @@ static void fill_realm_params(Tmm *tmm, Input *in, uint64_t p)
     }
     memcpy(b + 0x8, &v, 8);
     b[0x30] = u8(in) & 1 ? (u8(in) & 3) : 0;
+    b[0x18] = u8(in) & 7;                       /* num_bps: 0 reserved */
+    b[0x20] = u8(in) & 7;                       /* num_wps */
     v = u8(in) < 8 ? u64(in) : 0;               /* flags */
     memcpy(b, &v, 8);
     b[0x800] = u8(in) & 3;                      /* vmid */
@@ -584,6 +586,8 @@ static void build_realm(Tmm *tmm, Input *in)
     memset(b, 0, GRAN);
     v = 33;
     memcpy(b + 0x8, &v, 8);
+    b[0x18] = TMM_FEAT_NUM_BPS;
+    b[0x20] = TMM_FEAT_NUM_WPS;
     b[0x30] = flags & 1;
     b[0x800] = (flags >> 1) & 3;
     memcpy(b + 0x808, &rtt, 8);
@@ -655,6 +659,24 @@ static void build_realm(Tmm *tmm, Input *in)
  * requested range, PSCI_COMPLETE for the named target), enter again, and
  * exit on an interrupt.
  */
+/*
+ * The GICv3 fields of a run page's entry part: zero (what a host without
+ * pending interrupts passes) unless the input asks for host-chosen bits,
+ * which REC_ENTER must validate.
+ */
+static void fill_run_gic(Input *in, uint8_t *rp)
+{
+    uint64_t v = 0;
+
+    memset(rp + TMM_REC_RUN_ENTRY_GICV3_HCR, 0, 8 * (1 + TMM_REC_RUN_NR_LRS));
+    if (u8(in) < 16) {
+        v = u64(in);
+        memcpy(rp + TMM_REC_RUN_ENTRY_GICV3_HCR, &v, 8);
+        v = u64(in);
+        memcpy(rp + TMM_REC_RUN_ENTRY_GICV3_LRS + 8 * (u8(in) & 15), &v, 8);
+    }
+}
+
 static void realm_round_trip(Tmm *tmm, Input *in)
 {
     uint64_t rec = pick_rec(tmm, in, IDLE_REC), run = ns_pa(u8(in));
@@ -665,6 +687,7 @@ static void realm_round_trip(Tmm *tmm, Input *in)
     TmmRec *rs;
 
     memcpy(rp, &flags, 8);
+    fill_run_gic(in, rp);
     run_of[(rec - SEC_BASE) / GRAN % NR_SEC] = run;
     if (tmm_rec_enter(tmm, rec, run, c) != 0) {
         return;
@@ -845,6 +868,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             uint64_t flags = u8(&in) & 0x1f;
 
             memcpy(fuzz_map(NULL, run), &flags, 8);
+            fill_run_gic(&in, fuzz_map(NULL, run));
             run_of[(rec - SEC_BASE) / GRAN % NR_SEC] = run;
             tmm_rec_enter(tmm, rec, run,
                           &vcpu[(rec - SEC_BASE) / GRAN % NR_SEC]);

@@ -51,9 +51,6 @@ static void test_create(void)
     g_assert_cmphex(RMI(&m, TMM_RMI_DATA_CREATE, r.rd, d, ipa, src, 0),
                     ==, RTT_ERR(2));
     test_rtt_to(&m, &r, ipa, 3);
-    /* rtte_ripas: measured content only where the RIPAS is RAM */
-    g_assert_cmphex(RMI(&m, TMM_RMI_DATA_CREATE, r.rd, d, ipa, src, 0),
-                    ==, RTT_ERR(3));
     g_assert_cmphex(RMI(&m, TMM_RMI_RTT_INIT_RIPAS, r.rd, ipa, ipa + GRAN),
                     ==, 0);
     test_check(&m);
@@ -79,6 +76,14 @@ static void test_create(void)
     g_assert_cmphex(RMI(&m, TMM_RMI_REALM_ACTIVATE, r.rd), ==, 0);
     g_assert_cmphex(RMI(&m, TMM_RMI_DATA_CREATE, r.rd, test_delegated(&m),
                         ipa + GRAN, src, 0), ==, 2);
+    /*
+     * Issue 15 D12a: realm_state and ipa_bound are unordered (B4.3.1.2.1);
+     * the realm is checked first, as TF-RMM does: ERROR_REALM.
+     */
+    g_assert_cmphex(RMI(&m, TMM_RMI_DATA_CREATE, r.rd, test_delegated(&m),
+                        NS_IPA, src, 0), ==, TMM_RMI_ERROR_REALM);
+    g_assert_cmphex(RMI(&m, TMM_RMI_DATA_CREATE, r.rd, test_delegated(&m),
+                        ipa + 8, src, 0), ==, TMM_RMI_ERROR_REALM);
     test_check(&m);
     test_realm_teardown(&m, &r);
     test_undelegate_all(&m);
@@ -162,10 +167,7 @@ static void test_destroy(void)
     g_assert_cmphex(RMI(&m, TMM_RMI_DATA_DESTROY, r.rd, 0x4000), ==, 0);
     g_assert_cmphex(m.x[1], ==, d2);
     g_assert_cmphex(m.x[2], ==, L2SZ);
-    /* DESTROYED stays unusable for measured content */
-    g_assert_cmphex(RMI(&m, TMM_RMI_DATA_CREATE, r.rd, test_delegated(&m),
-                        0x1000, test_ns_granule(&m), 0), ==, RTT_ERR(3));
-    /* ... but DATA_CREATE_UNKNOWN may back it, keeping DESTROYED */
+    /* DATA_CREATE_UNKNOWN may back it, keeping DESTROYED */
     d1 = test_delegated(&m);
     g_assert_cmphex(RMI(&m, TMM_RMI_DATA_CREATE_UNKNOWN, r.rd, d1, 0x1000),
                     ==, 0);
@@ -182,11 +184,117 @@ static void test_destroy(void)
     test_mem_fini(&m, true);
 }
 
+/*
+ * Issue 15 D3: neither create call depends on RIPAS (RMM 1.0 A5.3.5).  On
+ * a NEW realm with L2 and L3 tables at IPA 0, DATA_CREATE at 0x1000 over
+ * an UNASSIGNED EMPTY entry succeeds and leaves it ASSIGNED, RAM (success
+ * condition rtte_ripas); DATA_CREATE_UNKNOWN leaves the RIPAS as it was;
+ * DATA_CREATE over a DESTROYED entry makes it RAM again.
+ */
+static void test_create_any_ripas(void)
+{
+    TestMem m;
+    TestRealm r;
+    uint64_t src, d, d2, d3;
+    uint8_t rim[TMM_HASH_MAX_SIZE];
+    TmmMeasurements meas;
+    TmmTranslation t;
+
+    test_mem_init(&m, NULL);
+    test_realm_new(&m, &r, 1);
+    test_rtt_to(&m, &r, 0, 3);
+    src = test_ns_granule(&m);
+    memset(test_ptr(&m, src), 0x5e, GRAN);
+    d = test_delegated(&m);
+    g_assert_true(tmm_realm_measurements(m.tmm, r.rd, &meas));
+    memcpy(rim, meas.slot[0], sizeof(rim));
+
+    g_assert_cmphex(RMI(&m, TMM_RMI_RTT_READ_ENTRY, r.rd, 0x1000, 3), ==, 0);
+    g_assert_cmpuint(m.x[4], ==, TMM_RIPAS_EMPTY);
+    g_assert_cmphex(RMI(&m, TMM_RMI_DATA_CREATE, r.rd, d, 0x1000, src,
+                        TMM_DATA_MEASURE_CONTENT), ==, 0);
+    g_assert_cmphex(RMI(&m, TMM_RMI_RTT_READ_ENTRY, r.rd, 0x1000, 3), ==, 0);
+    g_assert_cmpuint(m.x[2], ==, TMM_RTTE_ASSIGNED);
+    g_assert_cmphex(m.x[3], ==, d);
+    g_assert_cmpuint(m.x[4], ==, TMM_RIPAS_RAM);
+    /* the RIM records the step, IPA included */
+    g_assert_true(tmm_realm_measurements(m.tmm, r.rd, &meas));
+    g_assert_cmpint(memcmp(rim, meas.slot[0], sizeof(rim)), !=, 0);
+    g_assert_cmpint(tmm_realm_translate(m.tmm, r.rd, 0x1008,
+                                        TMM_ACCESS_READ, &t), ==,
+                    TMM_XLATE_OK);
+    g_assert_cmphex(t.pa, ==, d + 8);
+
+    d2 = test_delegated(&m);
+    g_assert_cmphex(RMI(&m, TMM_RMI_DATA_CREATE_UNKNOWN, r.rd, d2, 0x2000),
+                    ==, 0);
+    g_assert_cmphex(RMI(&m, TMM_RMI_RTT_READ_ENTRY, r.rd, 0x2000, 3), ==, 0);
+    g_assert_cmpuint(m.x[2], ==, TMM_RTTE_ASSIGNED);
+    g_assert_cmpuint(m.x[4], ==, TMM_RIPAS_EMPTY);
+
+    /* DESTROYED, realm still NEW: DATA_CREATE makes it RAM */
+    g_assert_cmphex(RMI(&m, TMM_RMI_DATA_DESTROY, r.rd, 0x1000), ==, 0);
+    g_assert_cmphex(RMI(&m, TMM_RMI_RTT_READ_ENTRY, r.rd, 0x1000, 3), ==, 0);
+    g_assert_cmpuint(m.x[4], ==, TMM_RIPAS_DESTROYED);
+    d3 = test_delegated(&m);
+    g_assert_cmphex(RMI(&m, TMM_RMI_DATA_CREATE, r.rd, d3, 0x1000, src, 0),
+                    ==, 0);
+    g_assert_cmphex(RMI(&m, TMM_RMI_RTT_READ_ENTRY, r.rd, 0x1000, 3), ==, 0);
+    g_assert_cmpuint(m.x[2], ==, TMM_RTTE_ASSIGNED);
+    g_assert_cmpuint(m.x[4], ==, TMM_RIPAS_RAM);
+    test_check(&m);
+    test_realm_teardown(&m, &r);
+    test_undelegate_all(&m);
+    test_mem_fini(&m, true);
+}
+
+/*
+ * Issue 15 D11: DATA_DESTROY at 0x201000 inside a folded 2 MiB block at
+ * 0x200000: the walk stops at the live level-2 entry, ERROR_RTT(2), and
+ * top is the IPA asked about (B4.3.3 scenario "ipa is mapped as a block":
+ * top == ipa), never an address below it.
+ */
+static void test_destroy_in_block(void)
+{
+    TestMem m;
+    TestRealm r;
+    uint64_t data, src, i;
+
+    test_mem_init(&m, NULL);
+    test_realm_new(&m, &r, 1);
+    data = test_sec_granules(&m, 512, L2SZ);
+    src = test_ns_granule(&m);
+    test_rtt_to(&m, &r, L2SZ, 3);
+    for (i = 0; i < 512; i++) {
+        g_assert_cmphex(RMI(&m, TMM_RMI_GRANULE_DELEGATE, data + i * GRAN),
+                        ==, 0);
+        g_assert_cmphex(RMI(&m, TMM_RMI_DATA_CREATE, r.rd, data + i * GRAN,
+                            L2SZ + i * GRAN, src, 0), ==, 0);
+    }
+    g_assert_cmphex(RMI(&m, TMM_RMI_RTT_FOLD, r.rd, L2SZ, 3), ==, 0);
+    g_assert_cmphex(RMI(&m, TMM_RMI_DATA_DESTROY, r.rd, L2SZ + GRAN), ==,
+                    RTT_ERR(2));
+    g_assert_cmphex(m.x[2], ==, L2SZ + GRAN);
+    g_assert_cmphex(RMI(&m, TMM_RMI_DATA_DESTROY, r.rd, L2SZ), ==,
+                    RTT_ERR(2));
+    g_assert_cmphex(m.x[2], ==, L2SZ);
+    /* a non-live entry still reports the next live one, above the IPA */
+    g_assert_cmphex(RMI(&m, TMM_RMI_DATA_DESTROY, r.rd, 2 * L2SZ + GRAN), ==,
+                    RTT_ERR(2));
+    g_assert_cmphex(m.x[2], ==, 1ULL << 30);
+    test_check(&m);
+    test_realm_teardown(&m, &r);
+    test_undelegate_all(&m);
+    test_mem_fini(&m, true);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/tmm/data/create", test_create);
     g_test_add_func("/tmm/data/create-unknown", test_create_unknown);
     g_test_add_func("/tmm/data/destroy", test_destroy);
+    g_test_add_func("/tmm/data/create-any-ripas", test_create_any_ripas);
+    g_test_add_func("/tmm/data/destroy-in-block", test_destroy_in_block);
     return g_test_run();
 }

@@ -172,6 +172,78 @@ static void test_cpu_on(void)
     env_fini(&e);
 }
 
+/* exit.gprs[from..30] are all zero */
+static void assert_exit_gprs_zero_from(Env *e, unsigned rec, unsigned from)
+{
+    unsigned i;
+
+    for (i = from; i < 31; i++) {
+        g_assert_cmphex(exit_gpr(e, rec, i), ==, 0);
+    }
+}
+
+/*
+ * Issue 15 D7: a PSCI exit carries "sanitised parameters" (RMM 1.0
+ * A4.3.7): the FID and, for CPU_ON and AFFINITY_INFO, the target MPIDR the
+ * host needs for RMI_PSCI_COMPLETE; nothing else of the realm's registers,
+ * in particular not CPU_ON's entry point and context id, which the monitor
+ * keeps and applies itself.
+ */
+static void test_exit_gprs(void)
+{
+    Env e;
+    TmmVcpuContext *c;
+    unsigned i;
+
+    env_init(&e);
+    c = &e.ctx[0];
+    for (i = 0; i < 31; i++) {
+        c->gprs[i] = 0xdead0000 + i;
+    }
+    g_assert_cmpint(SMC(&e.m, e.rec[0], c, PSCI_CPU_ON, 1, 0x1800,
+                        0x5ec2e7), ==, TMM_SMC_EXIT);
+    g_assert_cmphex(exit_gpr(&e, 0, 0), ==, PSCI_CPU_ON);
+    g_assert_cmphex(exit_gpr(&e, 0, 1), ==, 1);
+    assert_exit_gprs_zero_from(&e, 0, 2);
+    g_assert_cmphex(RMI(&e.m, TMM_RMI_PSCI_COMPLETE, e.rec[0], e.rec[1], 0),
+                    ==, 0);
+    /* ... yet the target starts where the realm asked */
+    g_assert_cmphex(test_enter(&e.m, e.rec[1], e.run[1], &e.ctx[1]), ==, 0);
+    g_assert_cmphex(e.ctx[1].pc, ==, 0x1800);
+    g_assert_cmphex(e.ctx[1].gprs[0], ==, 0x5ec2e7);
+    g_assert_cmphex(test_enter(&e.m, e.rec[0], e.run[0], c), ==, 0);
+
+    g_assert_cmpint(SMC(&e.m, e.rec[0], c, PSCI_CPU_ON32, 2, 0x2000, 9), ==,
+                    TMM_SMC_EXIT);
+    g_assert_cmphex(exit_gpr(&e, 0, 1), ==, 2);
+    assert_exit_gprs_zero_from(&e, 0, 2);
+    g_assert_cmphex(RMI(&e.m, TMM_RMI_PSCI_COMPLETE, e.rec[0], e.rec[2],
+                        NEG(-3)), ==, 0);
+    g_assert_cmphex(test_enter(&e.m, e.rec[0], e.run[0], c), ==, 0);
+
+    g_assert_cmpint(SMC(&e.m, e.rec[0], c, PSCI_AFFINITY_INFO, 2, 0), ==,
+                    TMM_SMC_EXIT);
+    g_assert_cmphex(exit_gpr(&e, 0, 1), ==, 2);
+    assert_exit_gprs_zero_from(&e, 0, 2);
+    g_assert_cmphex(RMI(&e.m, TMM_RMI_PSCI_COMPLETE, e.rec[0], e.rec[2], 0),
+                    ==, 0);
+    g_assert_cmphex(test_enter(&e.m, e.rec[0], e.run[0], c), ==, 0);
+
+    g_assert_cmpint(SMC(&e.m, e.rec[0], c, PSCI_CPU_SUSPEND, 0x10000,
+                        0x1000, 0x42), ==, TMM_SMC_EXIT);
+    g_assert_cmphex(exit_gpr(&e, 0, 0), ==, PSCI_CPU_SUSPEND);
+    assert_exit_gprs_zero_from(&e, 0, 1);
+    g_assert_cmphex(test_enter(&e.m, e.rec[0], e.run[0], c), ==, 0);
+
+    g_assert_cmpint(SMC(&e.m, e.rec[1], &e.ctx[1], PSCI_CPU_OFF), ==,
+                    TMM_SMC_EXIT);
+    assert_exit_gprs_zero_from(&e, 1, 1);
+    g_assert_cmpint(SMC(&e.m, e.rec[0], c, PSCI_SYSTEM_OFF), ==,
+                    TMM_SMC_EXIT);
+    assert_exit_gprs_zero_from(&e, 0, 1);
+    env_fini(&e);
+}
+
 static void test_affinity_suspend(void)
 {
     Env e;
@@ -242,6 +314,7 @@ int main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/tmm/psci/version-features", test_version_features);
     g_test_add_func("/tmm/psci/cpu-on", test_cpu_on);
+    g_test_add_func("/tmm/psci/exit-gprs", test_exit_gprs);
     g_test_add_func("/tmm/psci/affinity-suspend", test_affinity_suspend);
     g_test_add_func("/tmm/psci/system-off", test_system_off);
     return g_test_run();

@@ -47,7 +47,6 @@ static void test_create_fail(void)
         memcpy(b, snap, sizeof(snap)); \
     } while (0)
     /* params_supp: flags, s2sz, bps/wps, hash */
-    TRY_BAD(test_st(&m, p, TMM_REALM_PARAMS_FLAGS, 1 << 3));
     TRY_BAD(test_st(&m, p, TMM_REALM_PARAMS_FLAGS, TMM_REALM_FLAG_LPA2));
     TRY_BAD(test_st(&m, p, TMM_REALM_PARAMS_FLAGS, TMM_REALM_FLAG_SVE));
     TRY_BAD(test_st(&m, p, TMM_REALM_PARAMS_FLAGS, TMM_REALM_FLAG_PMU));
@@ -55,6 +54,9 @@ static void test_create_fail(void)
     TRY_BAD(test_st(&m, p, TMM_REALM_PARAMS_S2SZ, 31));
     TRY_BAD(test_st(&m, p, TMM_REALM_PARAMS_NUM_BPS, TMM_FEAT_NUM_BPS + 1));
     TRY_BAD(test_st(&m, p, TMM_REALM_PARAMS_NUM_WPS, TMM_FEAT_NUM_WPS + 1));
+    /* params_valid: num_bps and num_wps of 0 are reserved (issue 15 D1) */
+    TRY_BAD(test_st(&m, p, TMM_REALM_PARAMS_NUM_BPS, 0));
+    TRY_BAD(test_st(&m, p, TMM_REALM_PARAMS_NUM_WPS, 0));
     TRY_BAD(b[TMM_REALM_PARAMS_HASH_ALGO] = 2);
     /* rtt_num_level: geometry must match the IPA width */
     TRY_BAD(b[TMM_REALM_PARAMS_RTT_NUM_START] = 1);
@@ -95,6 +97,52 @@ static void test_create_fail(void)
     }
     g_assert_cmphex(RMI(&m, TMM_RMI_REALM_DESTROY, rd), ==, 0);
     (void)rtt2;
+    test_undelegate_all(&m);
+    test_mem_fini(&m, true);
+}
+
+/*
+ * Issue 15 D1/D2: num_bps and num_wps count minus one (1 is two of each),
+ * and undefined flags bits are Reserved SBZ, which RMM 1.0 gives no
+ * failure condition: REALM_CREATE succeeds and measures the flags as given.
+ */
+static void test_create_params_edges(void)
+{
+    TestMem m;
+    TestRealm r;
+    uint64_t rd, rtt, p;
+    TmmMeasurements meas;
+    uint8_t image[TMM_GRANULE_SIZE] = { 0 }, rim[32];
+    gsize rim_len = sizeof(rim);
+    GChecksum *sha;
+
+    test_mem_init(&m, NULL);
+    rd = test_delegated(&m);
+    rtt = rtts(&m, 2);
+    p = test_realm_params(&m, 40, 1, 2, rtt, 3, 0);
+    test_st(&m, p, TMM_REALM_PARAMS_NUM_BPS, 1);
+    test_st(&m, p, TMM_REALM_PARAMS_NUM_WPS, 1);
+    test_st(&m, p, TMM_REALM_PARAMS_FLAGS, 1ULL << 8);
+    g_assert_cmphex(RMI(&m, TMM_RMI_REALM_CREATE, rd, p), ==, 0);
+    g_assert_true(tmm_realm_measurements(m.tmm, rd, &meas));
+    /* RIM = SHA-256 of the measured params: flags bit 8 included */
+    image[TMM_REALM_PARAMS_FLAGS + 1] = 1;
+    image[TMM_REALM_PARAMS_S2SZ] = 40;
+    image[TMM_REALM_PARAMS_NUM_BPS] = 1;
+    image[TMM_REALM_PARAMS_NUM_WPS] = 1;
+    sha = g_checksum_new(G_CHECKSUM_SHA256);
+    g_checksum_update(sha, image, sizeof(image));
+    g_checksum_get_digest(sha, rim, &rim_len);
+    g_checksum_free(sha);
+    g_assert_cmpmem(meas.slot[0], 32, rim, 32);
+    test_check(&m);
+    memset(&r, 0, sizeof(r));
+    r.rd = rd;
+    r.rtt_base = rtt;
+    r.s2sz = 40;
+    r.sl = 1;
+    r.num = 2;
+    test_realm_teardown(&m, &r);
     test_undelegate_all(&m);
     test_mem_fini(&m, true);
 }
@@ -179,6 +227,8 @@ int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/tmm/realm/create-fail", test_create_fail);
+    g_test_add_func("/tmm/realm/create-params-edges",
+                    test_create_params_edges);
     g_test_add_func("/tmm/realm/geometries", test_geometries);
     g_test_add_func("/tmm/realm/activate-destroy", test_activate_destroy);
     return g_test_run();

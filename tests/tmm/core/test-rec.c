@@ -105,6 +105,16 @@ static void test_create_fail(void)
     g_assert_cmphex(RMI(&m, TMM_RMI_REC_CREATE, a.rd, test_delegated(&m),
                         rec_params(&m, 0, 1, (uint64_t[]){
                             test_delegated(&m) })), ==, 2);
+    /*
+     * Issue 15 D12b: realm_state and num_aux are unordered (B4.3.12.2.1);
+     * the aux list is checked first, as TF-RMM does: one aux granule too
+     * many is ERROR_INPUT even on an active realm.
+     */
+    g_assert_cmphex(RMI(&m, TMM_RMI_REC_CREATE, a.rd, test_delegated(&m),
+                        rec_params(&m, 0, TMM_REC_AUX_COUNT + 1,
+                                   (uint64_t[]){ test_delegated(&m),
+                                                 test_delegated(&m) })),
+                    ==, TMM_RMI_ERROR_INPUT);
 
     /* REC_DESTROY */
     g_assert_cmphex(RMI(&m, TMM_RMI_REC_DESTROY, rec + 8), ==, 1);
@@ -184,6 +194,79 @@ static void test_enter_fail(void)
     test_undelegate_all(&m);
     tmm_free(m.tmm);
     g_free(m.ram);
+}
+
+#define LR_PENDING      (1ULL << 62)
+#define LR_GROUP1       (1ULL << 60)
+#define LR_PRIO(p)      ((uint64_t)(p) << 48)
+#define LR_OFF(n)       (TMM_REC_RUN_ENTRY_GICV3_LRS + 8 * (n))
+
+/*
+ * Issue 15 D8, rec_gicv3 (RMM 1.0 B4.3.14, A6.1): every GIC field of the
+ * entry part is checked, and an invalid one fails REC_ENTER with
+ * ERROR_REC before anything happens.
+ */
+static void test_enter_gicv3(void)
+{
+    TestMem mem, *m = &mem;
+    TestRealm r;
+    static const uint64_t bad_hcr[] = {
+        1ULL << 32,                 /* the row of the issue: RES0 */
+        1ULL << 0,                  /* En: the monitor's */
+        1ULL << 10,                 /* TC */
+        1ULL << 13,                 /* TSEI */
+        1ULL << 15,                 /* DVIM */
+        1ULL << 27,                 /* EOIcount: not the host's to set */
+    };
+    uint64_t good = LR_PENDING | LR_GROUP1 | LR_PRIO(0xa0) | 27;
+    static const uint64_t bad_lr[] = {
+        LR_PENDING | (1ULL << 61) | 27,             /* HW == 1 */
+        (1ULL << 61),                               /* HW, even unused */
+        LR_PENDING | LR_PRIO(0xa1) | 27,            /* unimplemented prio */
+        LR_PENDING | (5ULL << 32) | 27,             /* pINTID with HW 0 */
+        LR_PENDING | (1ULL << 46) | 27,             /* RES0 47:45 */
+        LR_PENDING | (1ULL << 57) | 27,             /* RES0 59:56 */
+        LR_PENDING | 1020,                          /* special INTID */
+        LR_PENDING | 4096,                          /* ESPI: not offered */
+        LR_PENDING | (1ULL << 16),                  /* beyond 16 ID bits */
+    };
+    TmmVcpuContext ctx;
+    TmmExitEvent ev = { .kind = TMM_EVENT_IRQ };
+    uint64_t rec, run;
+    unsigned i;
+
+    test_mem_init(m, NULL);
+    rec = active_realm(m, &r, 1);
+    run = test_ns_granule(m);
+    for (i = 0; i < G_N_ELEMENTS(bad_hcr); i++) {
+        test_st(m, run, TMM_REC_RUN_ENTRY_GICV3_HCR, bad_hcr[i]);
+        g_assert_cmphex(test_enter(m, rec, run, &ctx), ==,
+                        TMM_RMI_ERROR_REC);
+    }
+    test_st(m, run, TMM_REC_RUN_ENTRY_GICV3_HCR, 0);
+    for (i = 0; i < G_N_ELEMENTS(bad_lr); i++) {
+        test_st(m, run, LR_OFF(15), bad_lr[i]);
+        g_assert_cmphex(test_enter(m, rec, run, &ctx), ==,
+                        TMM_RMI_ERROR_REC);
+    }
+    /* two list registers in use with one vINTID */
+    test_st(m, run, LR_OFF(3), good);
+    test_st(m, run, LR_OFF(15), good);
+    g_assert_cmphex(test_enter(m, rec, run, &ctx), ==, TMM_RMI_ERROR_REC);
+    test_check(m);
+
+    /* what a host may pass: the host bits, valid LRs, an unused LR */
+    test_st(m, run, TMM_REC_RUN_ENTRY_GICV3_HCR, TMM_GICV3_HCR_HOST_BITS);
+    test_st(m, run, LR_OFF(0), LR_PENDING | (1ULL << 41) | 8192);
+    test_st(m, run, LR_OFF(1), (3ULL << 62) | 0xffff);
+    test_st(m, run, LR_OFF(2), LR_PRIO(0xf8) | 1020);
+    test_st(m, run, LR_OFF(15), good & ~27ULL);
+    g_assert_cmphex(test_enter(m, rec, run, &ctx), ==, 0);
+    g_assert_cmphex(tmm_rec_exit(m->tmm, rec, &ctx, &ev), ==, 0);
+    test_check(m);
+    test_realm_teardown(m, &r);
+    test_undelegate_all(m);
+    test_mem_fini(m, true);
 }
 
 static void test_entry_context(void)
@@ -392,6 +475,7 @@ int main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/tmm/rec/create-fail", test_create_fail);
     g_test_add_func("/tmm/rec/enter-fail", test_enter_fail);
+    g_test_add_func("/tmm/rec/enter-gicv3", test_enter_gicv3);
     g_test_add_func("/tmm/rec/entry-context", test_entry_context);
     g_test_add_func("/tmm/rec/mmio", test_mmio);
     g_test_add_func("/tmm/rec/smccc", test_smccc);

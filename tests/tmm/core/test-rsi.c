@@ -171,7 +171,7 @@ static void test_ipa_state_set(void)
     uint64_t base = 0x2000, top = 0x5000;
 
     env_init(&e, NULL);
-    /* addr_align, size, rgn_bound, ripas_valid, flags */
+    /* addr_align, size, rgn_bound, ripas_valid */
     SMC(&e.m, e.rec, &e.ctx, TMM_RSI_IPA_STATE_SET, base + 1, top, 0, 0);
     g_assert_cmphex(e.ctx.gprs[0], ==, TMM_RSI_ERROR_INPUT);
     SMC(&e.m, e.rec, &e.ctx, TMM_RSI_IPA_STATE_SET, base, base, 0, 0);
@@ -180,8 +180,6 @@ static void test_ipa_state_set(void)
         0);
     g_assert_cmphex(e.ctx.gprs[0], ==, TMM_RSI_ERROR_INPUT);
     SMC(&e.m, e.rec, &e.ctx, TMM_RSI_IPA_STATE_SET, base, top, 2, 0);
-    g_assert_cmphex(e.ctx.gprs[0], ==, TMM_RSI_ERROR_INPUT);
-    SMC(&e.m, e.rec, &e.ctx, TMM_RSI_IPA_STATE_SET, base, top, 0, 2);
     g_assert_cmphex(e.ctx.gprs[0], ==, TMM_RSI_ERROR_INPUT);
     /* no request pending yet */
     g_assert_cmphex(RMI(&e.m, TMM_RMI_RTT_SET_RIPAS, e.r.rd, e.rec, base,
@@ -298,6 +296,49 @@ static void test_ipa_state_set(void)
                     TMM_XLATE_OK);
     g_assert_cmphex(test_ld(&e.m, t.pa, 0), ==, 0);
     test_realm_teardown(&e.m, &other);
+    env_fini(&e);
+}
+
+/*
+ * Issue 15 D9: RSI_IPA_STATE_SET has no failure condition on its flags
+ * (B5.3.6.2) and X3[63:8] and flags bits 63:1 are SBZ: an undefined flags
+ * bit (bit 1) is ignored, the request exits as RIPAS_CHANGE, and it does
+ * not stand for CHANGE_DESTROYED (bit 0).
+ */
+static void test_ipa_state_set_sbz(void)
+{
+    Env e;
+    uint64_t base = 0x2000, top = 0x3000;
+
+    env_init(&e, NULL);
+    {
+        TmmExitEvent ev = { .kind = TMM_EVENT_IRQ };
+
+        tmm_rec_exit(e.m.tmm, e.rec, &e.ctx, &ev);
+    }
+    g_assert_cmphex(RMI(&e.m, TMM_RMI_DATA_DESTROY, e.r.rd, base), ==, 0);
+    g_assert_cmphex(test_enter(&e.m, e.rec, e.run, &e.ctx), ==, 0);
+    g_assert_cmpint(SMC(&e.m, e.rec, &e.ctx, TMM_RSI_IPA_STATE_SET, base,
+                        top, 0x100 | TMM_RIPAS_RAM, 1ULL << 1), ==,
+                    TMM_SMC_EXIT);
+    g_assert_cmphex(test_ld(&e.m, e.run, TMM_REC_RUN_EXIT_REASON), ==,
+                    TMM_EXIT_RIPAS_CHANGE);
+    g_assert_cmphex(test_ld(&e.m, e.run, TMM_REC_RUN_EXIT_RIPAS_BASE), ==,
+                    base);
+    g_assert_cmphex(test_ld(&e.m, e.run, TMM_REC_RUN_EXIT_RIPAS_TOP), ==,
+                    top);
+    g_assert_cmpuint(((uint8_t *)test_ptr(&e.m, e.run))
+                     [TMM_REC_RUN_EXIT_RIPAS_VALUE], ==, TMM_RIPAS_RAM);
+    /* not CHANGE_DESTROYED: the DESTROYED entry cannot change */
+    g_assert_cmphex(RMI(&e.m, TMM_RMI_RTT_SET_RIPAS, e.r.rd, e.rec, base,
+                        top), ==, RTT_ERR(3));
+    test_st(&e.m, e.run, TMM_REC_RUN_ENTRY_FLAGS,
+            TMM_REC_ENTRY_RIPAS_RESPONSE);
+    g_assert_cmphex(test_enter(&e.m, e.rec, e.run, &e.ctx), ==, 0);
+    g_assert_cmphex(e.ctx.gprs[0], ==, TMM_RSI_SUCCESS);
+    g_assert_cmphex(e.ctx.gprs[1], ==, base);
+    g_assert_cmphex(e.ctx.gprs[2], ==, 1);
+    test_st(&e.m, e.run, TMM_REC_RUN_ENTRY_FLAGS, 0);
     env_fini(&e);
 }
 
@@ -528,6 +569,7 @@ int main(int argc, char **argv)
     g_test_add_func("/tmm/rsi/measurement", test_measurement);
     g_test_add_func("/tmm/rsi/realm-config", test_realm_config);
     g_test_add_func("/tmm/rsi/ipa-state-set", test_ipa_state_set);
+    g_test_add_func("/tmm/rsi/ipa-state-set-sbz", test_ipa_state_set_sbz);
     g_test_add_func("/tmm/rsi/ipa-state-get", test_ipa_state_get);
     g_test_add_func("/tmm/rsi/host-call", test_host_call);
     g_test_add_func("/tmm/rsi/buffer-unassigned", test_buffer_unassigned);

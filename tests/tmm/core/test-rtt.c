@@ -145,6 +145,7 @@ static void test_unprotected(void)
                     ==, 1);
     g_assert_cmphex(RMI(&m, TMM_RMI_RTT_MAP_UNPROTECTED, r.rd, NS_IPA, 0,
                         desc), ==, 1);
+    /* a 1 GiB block over the secure carve-out (level 1 itself is fine) */
     g_assert_cmphex(RMI(&m, TMM_RMI_RTT_MAP_UNPROTECTED, r.rd, NS_IPA, 1,
                         TEST_MEM_BASE), ==, 1);
     /* attr_valid: reserved FWB MemAttr encodings */
@@ -427,6 +428,168 @@ static void test_init_ripas(void)
     test_mem_fini(&m, true);
 }
 
+/*
+ * Issue 15 D6: ASSIGNED_NS entries exist at levels 1 to 3 (RMM 1.0 A5.5.4,
+ * RttLevelIsBlockOrPage): RTT_MAP_UNPROTECTED of a 1 GiB block at level 1
+ * succeeds, RTT_FOLD of a homogeneous level-2 RTT makes one, and both
+ * unmap at level 1.  A realm whose starting-level RTTs hold only such
+ * mappings is not live (A2.1.4, A5.5.8): REALM_DESTROY succeeds.
+ */
+static void test_level1_blocks(void)
+{
+    TestMem m;
+    TestRealm r;
+    uint64_t attrs = 3 << 6, oa = 0x80000000ULL, oa2 = 0xc0000000ULL, i;
+    uint64_t l2;
+    TmmTranslation t;
+
+    test_mem_init(&m, NULL);
+    test_realm_new(&m, &r, 1);
+    g_assert_cmphex(RMI(&m, TMM_RMI_RTT_MAP_UNPROTECTED, r.rd, NS_IPA, 1,
+                        oa | attrs), ==, 0);
+    g_assert_cmphex(RMI(&m, TMM_RMI_RTT_READ_ENTRY, r.rd, NS_IPA, 1), ==, 0);
+    g_assert_cmpuint(m.x[1], ==, 1);
+    g_assert_cmpuint(m.x[2], ==, TMM_RTTE_ASSIGNED);
+    g_assert_cmphex(m.x[3], ==, oa | attrs);
+    g_assert_cmpint(tmm_realm_translate(m.tmm, r.rd, NS_IPA + 0x12345678,
+                                        TMM_ACCESS_WRITE, &t), ==,
+                    TMM_XLATE_OK);
+    g_assert_cmphex(t.pa, ==, oa + 0x12345678);
+    g_assert_cmpuint(t.map_size, ==, L1SZ);
+    /* addr_align: a level-1 block needs a 1 GiB-aligned output address */
+    g_assert_cmphex(RMI(&m, TMM_RMI_RTT_MAP_UNPROTECTED, r.rd,
+                        NS_IPA + 2 * L1SZ, 1, (oa + L2SZ) | attrs), ==, 1);
+    test_check(&m);
+
+    /* 512 contiguous 2 MiB blocks fold into a 1 GiB one */
+    l2 = test_delegated(&m);
+    g_assert_cmphex(RMI(&m, TMM_RMI_RTT_CREATE, r.rd, l2, NS_IPA + L1SZ, 2),
+                    ==, 0);
+    for (i = 0; i < 512; i++) {
+        g_assert_cmphex(RMI(&m, TMM_RMI_RTT_MAP_UNPROTECTED, r.rd,
+                            NS_IPA + L1SZ + i * L2SZ, 2,
+                            (oa2 + i * L2SZ) | attrs), ==, 0);
+    }
+    g_assert_cmphex(RMI(&m, TMM_RMI_RTT_FOLD, r.rd, NS_IPA + L1SZ, 2), ==, 0);
+    g_assert_cmphex(m.x[1], ==, l2);
+    g_assert_cmphex(RMI(&m, TMM_RMI_RTT_READ_ENTRY, r.rd, NS_IPA + L1SZ, 2),
+                    ==, 0);
+    g_assert_cmpuint(m.x[1], ==, 1);
+    g_assert_cmpuint(m.x[2], ==, TMM_RTTE_ASSIGNED);
+    g_assert_cmphex(m.x[3], ==, oa2 | attrs);
+    test_check(&m);
+    /* unmapping a level-1 block */
+    g_assert_cmphex(RMI(&m, TMM_RMI_RTT_UNMAP_UNPROTECTED, r.rd,
+                        NS_IPA + L1SZ, 1), ==, 0);
+    g_assert_cmphex(RMI(&m, TMM_RMI_RTT_READ_ENTRY, r.rd, NS_IPA + L1SZ, 1),
+                    ==, 0);
+    g_assert_cmpuint(m.x[2], ==, TMM_RTTE_UNASSIGNED);
+
+    /* the root still holds the first block: the realm is not live */
+    g_assert_cmphex(RMI(&m, TMM_RMI_REALM_DESTROY, r.rd), ==, 0);
+    g_assert_cmpint(tmm_granule_state(m.tmm, r.rtt_base), ==,
+                    TMM_GRANULE_DELEGATED);
+    test_check(&m);
+    test_undelegate_all(&m);
+    test_mem_fini(&m, true);
+}
+
+/*
+ * Issue 15 D10: an RTT whose only live entries are unprotected mappings
+ * is not live (RMM 1.0 A5.5.8, "an RTT can be non-live, even if one of
+ * its entries is live ... ASSIGNED_NS"), so RTT_DESTROY of a level-3
+ * table holding one succeeds and takes the mapping with it.  A table
+ * holding a DATA granule stays live: ERROR_RTT(level), top == ipa.
+ */
+static void test_destroy_unprotected_live(void)
+{
+    TestMem m;
+    TestRealm r;
+    uint64_t ipa = NS_IPA + 0x5000, l3, gen;
+    TmmTranslation t;
+
+    test_mem_init(&m, NULL);
+    test_realm_new(&m, &r, 1);
+    test_rtt_to(&m, &r, ipa, 3);
+    g_assert_cmphex(RMI(&m, TMM_RMI_RTT_MAP_UNPROTECTED, r.rd, ipa, 3,
+                        TEST_MEM_BASE | (3 << 6)), ==, 0);
+    g_assert_cmphex(RMI(&m, TMM_RMI_RTT_READ_ENTRY, r.rd, NS_IPA, 2), ==, 0);
+    l3 = m.x[3];
+    gen = tmm_mapping_generation(m.tmm);
+    g_assert_cmphex(RMI(&m, TMM_RMI_RTT_DESTROY, r.rd, NS_IPA, 3), ==, 0);
+    g_assert_cmphex(m.x[1], ==, l3);
+    g_assert_cmphex(m.x[2], ==, NS_IPA + L1SZ);
+    g_assert_cmpint(tmm_granule_state(m.tmm, l3), ==, TMM_GRANULE_DELEGATED);
+    g_assert_cmpuint(tmm_mapping_generation(m.tmm), !=, gen);
+    g_assert_cmphex(RMI(&m, TMM_RMI_RTT_READ_ENTRY, r.rd, NS_IPA, 2), ==, 0);
+    g_assert_cmpuint(m.x[2], ==, TMM_RTTE_UNASSIGNED);
+    g_assert_cmpuint(m.x[4], ==, TMM_RIPAS_EMPTY);
+    g_assert_cmpint(tmm_realm_translate(m.tmm, r.rd, ipa, TMM_ACCESS_READ,
+                                        &t), ==, TMM_XLATE_EXIT);
+    test_check(&m);
+
+    /* protected: a DATA granule keeps its table live */
+    test_data(&m, &r, 0x3000, 1, 0);
+    g_assert_cmphex(RMI(&m, TMM_RMI_RTT_DESTROY, r.rd, 0, 3), ==,
+                    RTT_ERR(3));
+    g_assert_cmphex(m.x[2], ==, 0);
+    test_check(&m);
+    test_realm_teardown(&m, &r);
+    test_undelegate_all(&m);
+    test_mem_fini(&m, true);
+}
+
+/*
+ * Issue 15 D4 and D5, RTT_INIT_RIPAS (RMM 1.0 B4.3.18):
+ * - D4: a base inside the level-3 entry at 0x801000 fails base_align,
+ *   ERROR_RTT(3); 1.0 has no ERROR_INPUT condition on the base's own
+ *   alignment (TF-RMM answers ERROR_INPUT there).
+ * - D5: on a NEW realm, entries left DESTROYED by RTT_DESTROY and a new
+ *   RTT_CREATE are UNASSIGNED, which is all the command asks (A5.3.5:
+ *   no dependency on RIPAS; walk_top only stops at a TABLE): SUCCESS, and
+ *   they become RAM, measured (TF-RMM refuses, ERROR_RTT(3)).
+ */
+static void test_init_ripas_edges(void)
+{
+    TestMem m;
+    TestRealm r;
+    uint64_t base = 4 * L2SZ;
+    uint8_t rim[TMM_HASH_MAX_SIZE];
+    TmmMeasurements meas;
+
+    test_mem_init(&m, NULL);
+    test_realm_new(&m, &r, 1);
+    test_rtt_to(&m, &r, base, 3);
+    g_assert_cmphex(RMI(&m, TMM_RMI_RTT_INIT_RIPAS, r.rd, base + 0x1800,
+                        base + 0x2000), ==, RTT_ERR(3));
+
+    g_assert_cmphex(RMI(&m, TMM_RMI_RTT_DESTROY, r.rd, base, 3), ==, 0);
+    g_assert_cmphex(RMI(&m, TMM_RMI_GRANULE_UNDELEGATE, m.x[1]), ==, 0);
+    g_assert_cmphex(RMI(&m, TMM_RMI_RTT_CREATE, r.rd, test_delegated(&m),
+                        base, 3), ==, 0);
+    g_assert_cmphex(RMI(&m, TMM_RMI_RTT_READ_ENTRY, r.rd, base + GRAN, 3),
+                    ==, 0);
+    g_assert_cmpuint(m.x[2], ==, TMM_RTTE_UNASSIGNED);
+    g_assert_cmpuint(m.x[4], ==, TMM_RIPAS_DESTROYED);
+    g_assert_true(tmm_realm_measurements(m.tmm, r.rd, &meas));
+    memcpy(rim, meas.slot[0], sizeof(rim));
+    g_assert_cmphex(RMI(&m, TMM_RMI_RTT_INIT_RIPAS, r.rd, base,
+                        base + 2 * GRAN), ==, 0);
+    g_assert_cmphex(m.x[1], ==, base + 2 * GRAN);
+    g_assert_cmphex(RMI(&m, TMM_RMI_RTT_READ_ENTRY, r.rd, base + GRAN, 3),
+                    ==, 0);
+    g_assert_cmpuint(m.x[4], ==, TMM_RIPAS_RAM);
+    g_assert_cmphex(RMI(&m, TMM_RMI_RTT_READ_ENTRY, r.rd, base + 2 * GRAN,
+                        3), ==, 0);
+    g_assert_cmpuint(m.x[4], ==, TMM_RIPAS_DESTROYED);
+    g_assert_true(tmm_realm_measurements(m.tmm, r.rd, &meas));
+    g_assert_cmpint(memcmp(rim, meas.slot[0], sizeof(rim)), !=, 0);
+    test_check(&m);
+    test_realm_teardown(&m, &r);
+    test_undelegate_all(&m);
+    test_mem_fini(&m, true);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -435,5 +598,9 @@ int main(int argc, char **argv)
     g_test_add_func("/tmm/rtt/unprotected", test_unprotected);
     g_test_add_func("/tmm/rtt/fold", test_fold);
     g_test_add_func("/tmm/rtt/init-ripas", test_init_ripas);
+    g_test_add_func("/tmm/rtt/level1-blocks", test_level1_blocks);
+    g_test_add_func("/tmm/rtt/destroy-unprotected-live",
+                    test_destroy_unprotected_live);
+    g_test_add_func("/tmm/rtt/init-ripas-edges", test_init_ripas_edges);
     return g_test_run();
 }

@@ -112,6 +112,9 @@ uint64_t test_realm_params(TestMem *m, unsigned s2sz, int sl, unsigned num,
     uint8_t *b = test_ptr(m, p);
 
     test_st(m, p, TMM_REALM_PARAMS_S2SZ, s2sz);
+    /* 0 is reserved: every realm has at least two of each */
+    test_st(m, p, TMM_REALM_PARAMS_NUM_BPS, TMM_FEAT_NUM_BPS);
+    test_st(m, p, TMM_REALM_PARAMS_NUM_WPS, TMM_FEAT_NUM_WPS);
     b[TMM_REALM_PARAMS_HASH_ALGO] = hash_algo;
     memset(b + TMM_REALM_PARAMS_RPV, 0x5a, 64);
     b[TMM_REALM_PARAMS_VMID] = vmid & 0xff;

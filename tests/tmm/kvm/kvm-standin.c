@@ -349,6 +349,13 @@ static long create_vm(KvmStandin *s, uint64_t type)
     vm->ipa_bits = ipa;
     vm->params.hash_algo = TMM_HASH_SHA256;
     vm->params.s2sz = ipa;
+    /*
+     * Like a host kernel, which takes them from the VM's ID_AA64DFR0_EL1
+     * (upstream KVM's realm_create_rd): this stand-in's CPU has what its
+     * monitor offers, in the same count-minus-one encoding.
+     */
+    vm->params.num_bps = TMM_FEAT_NUM_BPS;
+    vm->params.num_wps = TMM_FEAT_NUM_WPS;
     fd = new_fd(s, OBJ_VM, vm);
     if (fd < 0) {
         free(vm);
@@ -644,8 +651,8 @@ static long tmm_config(Vm *vm, const struct vkvm_tmm_config *item)
         /* This TMM offers realms neither SVE nor a PMU. */
         return -EINVAL;
     case VKVM_TMM_CFG_DBG:
-        if (item->num_brps > TMM_FEAT_NUM_BPS ||
-            item->num_wrps > TMM_FEAT_NUM_WPS) {
+        if (!item->num_brps || item->num_brps > TMM_FEAT_NUM_BPS ||
+            !item->num_wrps || item->num_wrps > TMM_FEAT_NUM_WPS) {
             return -EINVAL;
         }
         vm->params.num_bps = item->num_brps;

@@ -67,6 +67,9 @@ def measured_granules(images, populate):
 def expected_rim(algo, algo_id, s2sz, ram, images, recs, populate=()):
     params = bytearray(4096)
     struct.pack_into("<Q", params, 0x008, s2sz)
+    # num_bps, num_wps: the plan's defaults, 6 breakpoints and 4
+    # watchpoints in RMM 1.0's count-minus-one encoding
+    struct.pack_into("<QQ", params, 0x018, 5, 3)
     params[0x30] = algo_id
     rim = H(algo, bytes(params))
     for base, top in ripas_steps(ram):

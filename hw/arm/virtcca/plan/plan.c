@@ -24,11 +24,19 @@ static void *xrealloc(void *p, size_t n)
     return p;
 }
 
+void virtcca_plan_params_init(VirtccaPlanParams *params)
+{
+    memset(params, 0, sizeof(*params));
+    params->hash_algo = TMM_HASH_SHA256;
+    params->s2sz = 48;
+    params->num_bps = VIRTCCA_PLAN_NUM_BPS;
+    params->num_wps = VIRTCCA_PLAN_NUM_WPS;
+}
+
 void virtcca_plan_init(VirtccaPlan *plan)
 {
     memset(plan, 0, sizeof(*plan));
-    plan->params.hash_algo = TMM_HASH_SHA256;
-    plan->params.s2sz = 48;
+    virtcca_plan_params_init(&plan->params);
 }
 
 void virtcca_plan_free(VirtccaPlan *plan)
@@ -264,6 +272,12 @@ bool virtcca_plan_check(const VirtccaPlan *plan, char *err, size_t len)
     if (p->s2sz < 32 || p->s2sz > 48) {
         return virtcca_plan_error(err, len,
                                   "IPA width %u is outside 32..48", p->s2sz);
+    }
+    /* RMM 1.0 reserves 0: a realm has at least two of each */
+    if (!p->num_bps || !p->num_wps) {
+        return virtcca_plan_error(err, len, "num_bps=%" PRIu64 " num_wps=%"
+                                  PRIu64 ": each is a count minus one, and "
+                                  "0 is reserved", p->num_bps, p->num_wps);
     }
     par_size = 1ULL << (p->s2sz - 1);
     if (!plan->nr_ram) {

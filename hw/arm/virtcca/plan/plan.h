@@ -54,13 +54,22 @@ typedef struct VirtccaPlanRec {
     bool runnable;
 } VirtccaPlanRec;
 
+/*
+ * A realm's breakpoints and watchpoints unless told otherwise, in the RMM
+ * encoding (count minus one, like ID_AA64DFR0_EL1.BRPs/WRPs; 0 reserved):
+ * the 6 breakpoints and 4 watchpoints of QEMU's -cpu max, which the TMM
+ * offers (TMM_FEAT_NUM_BPS/WPS) and Arm's Cortex/Neoverse cores have.
+ */
+#define VIRTCCA_PLAN_NUM_BPS    5
+#define VIRTCCA_PLAN_NUM_WPS    3
+
 typedef struct VirtccaPlanParams {
     uint8_t hash_algo;                  /* TmmHashAlgo */
     uint8_t s2sz;                       /* IPA width in bits */
     uint64_t flags;
     uint64_t sve_vl;
-    uint64_t num_bps;
-    uint64_t num_wps;
+    uint64_t num_bps;                   /* count - 1, 0 reserved */
+    uint64_t num_wps;                   /* count - 1, 0 reserved */
     uint64_t pmu_num_ctrs;
     uint8_t rpv[64];
     uint16_t vmid;                      /* not measured */
@@ -78,6 +87,8 @@ typedef struct VirtccaPlan {
     size_t nr_recs;
 } VirtccaPlan;
 
+/* Defaults: SHA-256, 48-bit IPA, VIRTCCA_PLAN_NUM_BPS/WPS, nothing else. */
+void virtcca_plan_params_init(VirtccaPlanParams *params);
 void virtcca_plan_init(VirtccaPlan *plan);
 void virtcca_plan_free(VirtccaPlan *plan);
 void virtcca_plan_add_ram(VirtccaPlan *plan, uint64_t base, uint64_t top);
@@ -113,8 +124,10 @@ void virtcca_plan_granule_content(const VirtccaPlan *plan, uint64_t ipa,
 /* Sort RAM ranges, populate ranges and images by IPA (documented order). */
 void virtcca_plan_sort(VirtccaPlan *plan);
 /*
- * Check the plan before any RMI call: sizes, alignment, ranges inside the
- * protected half of the IPA space, images inside RAM, populate ranges
+ * Check the plan before any RMI call: the realm parameters RMM 1.0 never
+ * accepts (hash, IPA width, num_bps/num_wps of 0), sizes, alignment,
+ * ranges inside the protected half of the IPA space, images inside RAM,
+ * populate ranges
  * inside RAM and every image inside one of them, at least one REC.
  * Returns false with a message in @err (of @len bytes).
  */

@@ -25,23 +25,27 @@ static TmmRd *data_create_check(Tmm *tmm, uint64_t *regs, bool measured,
                      (regs[5] & ~TMM_DATA_MEASURE_CONTENT))) {
         return NULL;
     }
-    if (!tmm_aligned(ipa, TMM_GRANULE_SIZE) ||
-        ipa >= tmm_realm_par_size(rd)) {
-        return NULL;
-    }
-    /* Measured content can only be added before activation. */
+    /*
+     * Measured content can only be added before activation.  realm_state
+     * and ipa_bound are unordered (B4.3.1.2.1); checking the realm first
+     * answers as TF-RMM does.
+     */
     if (measured && rd->state != TMM_REALM_NEW) {
         regs[0] = TMM_RMI_ERROR_REALM;
         return NULL;
     }
+    if (!tmm_aligned(ipa, TMM_GRANULE_SIZE) ||
+        ipa >= tmm_realm_par_size(rd)) {
+        return NULL;
+    }
     tmm_rtt_walk(tmm, rd, ipa, TMM_RTT_MAX_LEVEL, w);
     /*
-     * rtt_walk, rtte_state; and measured content only lands where the
-     * realm will see it as RAM (the host runs RTT_INIT_RIPAS first).
+     * rtt_walk, rtte_state.  Neither call depends on RIPAS (A5.3.5):
+     * DATA_CREATE makes the entry RAM whatever it was, which its RIM step
+     * (ipa included) records; DATA_CREATE_UNKNOWN leaves RIPAS as it is.
      */
     if (w->level < TMM_RTT_MAX_LEVEL ||
-        tmm_rtte_state(w->entry, w->level) != TMM_RTTE_UNASSIGNED ||
-        (measured && tmm_rtte_ripas(w->entry) != TMM_RIPAS_RAM)) {
+        tmm_rtte_state(w->entry, w->level) != TMM_RTTE_UNASSIGNED) {
         regs[0] = TMM_RMI_STATUS(TMM_RMI_ERROR_RTT, w->level);
         return NULL;
     }

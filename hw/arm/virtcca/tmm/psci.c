@@ -61,7 +61,15 @@ static bool psci_supported(uint64_t fid)
     }
 }
 
-/* Exit to the host with the call and its (non-secret) arguments. */
+/*
+ * Exit to the host with the call and the first @nargs of its arguments, the
+ * rest of exit.gprs zero.  RMM 1.0 A4.3.7 has the exit carry "sanitised
+ * parameters": the host gets what it must act on (the target MPIDR of
+ * CPU_ON and AFFINITY_INFO, so it can name the target REC), never what
+ * the monitor consumes itself, such as CPU_ON's entry point and context
+ * id (the REC keeps them until RMI_PSCI_COMPLETE): they would tell the
+ * host where the realm's code and data lie.
+ */
 static TmmSmcResult psci_exit(Tmm *tmm, TmmRec *rec, TmmVcpuContext *ctx,
                               uint64_t fid, unsigned nargs)
 {
@@ -147,8 +155,7 @@ TmmSmcResult tmm_psci_call(Tmm *tmm, TmmRec *rec, TmmRd *rd,
     rec->psci_target = arg(ctx, fid, 1);
     rec->psci_entry = arg(ctx, fid, 2);
     rec->psci_context = arg(ctx, fid, 3);
-    return psci_exit(tmm, rec, ctx, fid, fid == PSCI_CPU_ON ||
-                     fid == (PSCI_CPU_ON | PSCI_SMC64) ? 3 : 2);
+    return psci_exit(tmm, rec, ctx, fid, 1);
 }
 
 /* RMI_PSCI_COMPLETE(calling rec, target rec, status) */

@@ -56,20 +56,29 @@ static bool realm_params_valid(const uint8_t *p)
 {
     uint64_t flags = tmm_ld64(p, TMM_REALM_PARAMS_FLAGS);
     uint64_t s2sz = tmm_ld64(p, TMM_REALM_PARAMS_S2SZ);
+    uint64_t bps = tmm_ld64(p, TMM_REALM_PARAMS_NUM_BPS);
+    uint64_t wps = tmm_ld64(p, TMM_REALM_PARAMS_NUM_WPS);
 
-    if (flags & ~(TMM_REALM_FLAG_LPA2 | TMM_REALM_FLAG_SVE |
-                  TMM_REALM_FLAG_PMU)) {
-        return false;
-    }
-    /* LPA2, SVE and PMU are not supported by this monitor */
-    if (flags) {
+    /*
+     * LPA2, SVE and PMU are not supported by this monitor.  Flags bits
+     * 63:3 are Reserved, SBZ (B4.4.11): the spec has no failure condition
+     * for them, so like TF-RMM they are ignored here (and measured, since
+     * the RIM copies the flags field whole).
+     */
+    if (flags & (TMM_REALM_FLAG_LPA2 | TMM_REALM_FLAG_SVE |
+                 TMM_REALM_FLAG_PMU)) {
         return false;
     }
     if (s2sz < TMM_S2SZ_MIN || s2sz > TMM_FEAT_S2SZ_MAX) {
         return false;
     }
-    if (tmm_ld64(p, TMM_REALM_PARAMS_NUM_BPS) > TMM_FEAT_NUM_BPS ||
-        tmm_ld64(p, TMM_REALM_PARAMS_NUM_WPS) > TMM_FEAT_NUM_WPS) {
+    /*
+     * num_bps and num_wps count minus one, like ID_AA64DFR0_EL1.BRPs and
+     * WRPs, and 0 is reserved (B4.4.12): the architecture has at least two
+     * of each.
+     */
+    if (bps == 0 || bps > TMM_FEAT_NUM_BPS ||
+        wps == 0 || wps > TMM_FEAT_NUM_WPS) {
         return false;
     }
     if (!tmm_hash_algo_valid(p[TMM_REALM_PARAMS_HASH_ALGO])) {
@@ -176,20 +185,25 @@ void tmm_smc_realm_activate(Tmm *tmm, uint64_t *regs)
 /* RMI_REALM_DESTROY(rd) */
 void tmm_smc_realm_destroy(Tmm *tmm, uint64_t *regs)
 {
-    uint64_t rd_pa = regs[1], i;
+    uint64_t rd_pa = regs[1], i, span;
     TmmRd *rd = tmm_rd_get(tmm, rd_pa);
 
     if (!rd) {
         regs[0] = TMM_RMI_ERROR_INPUT;
         return;
     }
-    /* realm_live: RECs, or any live entry in a starting-level RTT */
+    /*
+     * realm_live (A2.1.4): RECs, or a live starting-level RTT.  Unprotected
+     * mappings alone do not make an RTT live (A5.5.8).
+     */
     if (tmm_granule(tmm, rd_pa)->refcount) {
         regs[0] = TMM_RMI_ERROR_REALM;
         return;
     }
+    span = tmm_level_size(rd->rtt_level_start) * TMM_RTT_ENTRIES;
     for (i = 0; i < rd->rtt_num_start; i++) {
-        if (tmm_granule(tmm, rd->rtt_base + i * TMM_GRANULE_SIZE)->refcount) {
+        if (tmm_rtt_is_live(tmm, rd, rd->rtt_base + i * TMM_GRANULE_SIZE,
+                            rd->rtt_level_start, i * span)) {
             regs[0] = TMM_RMI_ERROR_REALM;
             return;
         }

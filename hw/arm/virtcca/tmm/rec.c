@@ -49,15 +49,12 @@ void tmm_smc_rec_create(Tmm *tmm, uint64_t *regs)
     }
     /* Only RUNNABLE is defined; other flag bits are ignored. */
     flags = tmm_ld64(p, TMM_REC_PARAMS_FLAGS) & TMM_REC_PARAMS_RUNNABLE;
-    if (rd->state != TMM_REALM_NEW) {
-        regs[0] = TMM_RMI_ERROR_REALM;
-        return;
-    }
-    /* RECs are created in MPIDR order, so REC index = MPIDR index. */
-    mpidr = tmm_ld64(p, TMM_REC_PARAMS_MPIDR);
-    if (tmm_mpidr_to_index(mpidr) != rd->rec_index) {
-        return;
-    }
+    /*
+     * num_aux, aux_align, aux_alias, aux_state.  The spec orders realm_state
+     * only after the RD checks (B4.3.12.2.1), so either error may win when
+     * both apply; the aux list is checked first, as TF-RMM does, so that
+     * both monitors answer a host alike.
+     */
     num_aux = tmm_ld64(p, TMM_REC_PARAMS_NUM_AUX);
     if (num_aux != TMM_REC_AUX_COUNT) {
         return;
@@ -73,6 +70,15 @@ void tmm_smc_rec_create(Tmm *tmm, uint64_t *regs)
                 return;
             }
         }
+    }
+    if (rd->state != TMM_REALM_NEW) {
+        regs[0] = TMM_RMI_ERROR_REALM;
+        return;
+    }
+    /* RECs are created in MPIDR order, so REC index = MPIDR index. */
+    mpidr = tmm_ld64(p, TMM_REC_PARAMS_MPIDR);
+    if (tmm_mpidr_to_index(mpidr) != rd->rec_index) {
+        return;
     }
 
     rec = tmm_map(tmm, rec_pa);
@@ -131,6 +137,71 @@ void tmm_smc_rec_destroy(Tmm *tmm, uint64_t *regs)
     regs[0] = TMM_RMI_SUCCESS;
 }
 
+/* ICH_LR<n>_EL2 fields (GICv3/v4) */
+#define LR_VINTID_MASK          0xffffffffULL
+#define LR_EOI                  (1ULL << 41)
+#define LR_PINTID_MASK          (0x1fffULL << 32)
+#define LR_RES0_47_45           (7ULL << 45)
+#define LR_PRIORITY_SHIFT       48
+#define LR_RES0_59_56           (0xfULL << 56)
+#define LR_HW                   (1ULL << 61)
+#define LR_STATE_MASK           (3ULL << 62)
+#define GIC_INTID_SPECIAL       1020        /* 1020..1023: never in an LR */
+#define GIC_INTID_LPI_FIRST     8192
+
+/*
+ * Gicv3ConfigIsValid (RMM 1.0 A6.1): the host's ICH_HCR_EL2 may only set
+ * the maintenance interrupt enables and TDIR; each list register must be
+ * an architecturally valid ICH_LR<n>_EL2 encoding with HW == 0 (the
+ * monitor cannot check the physical interrupt HW == 1 would link to).
+ * Valid means: RES0 fields clear (pINTID but its EOI bit, since HW == 0;
+ * the priority bits and INTID bits this interface does not implement),
+ * and for a list register in use a vINTID that names an SGI, PPI, SPI or
+ * LPI, held by no other list register in use (the GIC architecture makes
+ * that UNPREDICTABLE).  The GIC extended ranges are not implemented.
+ */
+_Static_assert(TMM_FEAT_GICV3_NUM_LRS < TMM_REC_RUN_NR_LRS,
+               "the run structure holds every list register");
+
+static bool gicv3_config_valid(const uint8_t *run)
+{
+    uint64_t must_be_zero = (LR_PINTID_MASK & ~LR_EOI) | LR_RES0_47_45 |
+                            LR_RES0_59_56 | LR_HW |
+                            (((1ULL << (8 - TMM_GICV3_VPRI_BITS)) - 1)
+                             << LR_PRIORITY_SHIFT) |
+                            (LR_VINTID_MASK &
+                             ~((1ULL << TMM_GICV3_VID_BITS) - 1));
+    uint64_t lrs[TMM_REC_RUN_NR_LRS];
+    unsigned i, j;
+
+    if (tmm_ld64(run, TMM_REC_RUN_ENTRY_GICV3_HCR) &
+        ~TMM_GICV3_HCR_HOST_BITS) {
+        return false;
+    }
+    for (i = 0; i <= TMM_FEAT_GICV3_NUM_LRS; i++) {
+        uint64_t intid;
+
+        lrs[i] = tmm_ld64(run, TMM_REC_RUN_ENTRY_GICV3_LRS + 8 * i);
+        if (lrs[i] & must_be_zero) {
+            return false;
+        }
+        if (!(lrs[i] & LR_STATE_MASK)) {
+            continue;           /* not in use: its vINTID means nothing */
+        }
+        intid = lrs[i] & LR_VINTID_MASK;
+        if (intid >= GIC_INTID_SPECIAL && intid < GIC_INTID_LPI_FIRST) {
+            return false;
+        }
+        for (j = 0; j < i; j++) {
+            if ((lrs[j] & LR_STATE_MASK) &&
+                (lrs[j] & LR_VINTID_MASK) == intid) {
+                return false;
+            }
+        }
+    }
+    return true;
+}
+
 /* The value an emulated MMIO load puts in its target register. */
 static uint64_t mmio_read_value(const TmmRec *rec, uint64_t v)
 {
@@ -174,6 +245,10 @@ uint64_t tmm_rec_enter_locked(Tmm *tmm, uint64_t rec_pa, uint64_t run_pa,
     }
     if (!rec->runnable ||
         ((flags & TMM_REC_ENTRY_EMUL_MMIO) && !rec->emulatable)) {
+        return TMM_RMI_ERROR_REC;
+    }
+    /* rec_gicv3: every GIC field taken from the host is checked */
+    if (!gicv3_config_valid(run)) {
         return TMM_RMI_ERROR_REC;
     }
 

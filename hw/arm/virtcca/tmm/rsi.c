@@ -195,12 +195,16 @@ static bool ipa_range_valid(const TmmRd *rd, uint64_t base, uint64_t top)
 static TmmSmcResult rsi_ipa_state_set(Tmm *tmm, TmmRec *rec, TmmRd *rd,
                                       TmmVcpuContext *ctx)
 {
-    uint64_t *x = ctx->gprs, base = x[1], top = x[2], ripas = x[3];
-    uint64_t flags = x[4];
+    /*
+     * ripas is X3[7:0] and flags has one defined bit: X3[63:8] and flags
+     * bits 63:1 are SBZ and B5.3.6.2 has no failure condition for them,
+     * so they are ignored (TF-RMM does the same) rather than refused.
+     */
+    uint64_t *x = ctx->gprs, base = x[1], top = x[2], ripas = x[3] & 0xff;
+    uint64_t flags = x[4] & RSI_CHANGE_DESTROYED;
     uint8_t *run;
 
-    if (!ipa_range_valid(rd, base, top) || ripas > TMM_RIPAS_RAM ||
-        (flags & ~RSI_CHANGE_DESTROYED)) {
+    if (!ipa_range_valid(rd, base, top) || ripas > TMM_RIPAS_RAM) {
         x[0] = TMM_RSI_ERROR_INPUT;
         return TMM_SMC_RESUME;
     }

@@ -135,7 +135,11 @@ void tmm_rtt_set_entry(Tmm *tmm, TmmWalk *w, uint64_t e)
 /*
  * The "top" output: the IPA of the first live entry at or after the one
  * where the walk stopped, or the end of that table's range, so that a host
- * tearing a realm down can skip what is already empty.
+ * tearing a realm down can skip what is already empty.  When the walk
+ * stopped at a live entry (a block covering @ipa) the answer is @ipa
+ * itself, as the RMM 1.0 scenario tables of DATA_DESTROY, RTT_DESTROY and
+ * RTT_UNMAP_UNPROTECTED say ("top == ipa"): aligning it down to the block
+ * would hand the host an address below the one it asked about.
  */
 uint64_t tmm_rtt_skip_non_live(const TmmWalk *w, uint64_t ipa)
 {
@@ -143,12 +147,44 @@ uint64_t tmm_rtt_skip_non_live(const TmmWalk *w, uint64_t ipa)
     uint64_t base = ipa & ~(size * TMM_RTT_ENTRIES - 1);
     unsigned i;
 
-    for (i = w->index; i < TMM_RTT_ENTRIES; i++) {
+    if (tmm_rtte_live(w->table[w->index], w->level)) {
+        return ipa;
+    }
+    for (i = w->index + 1; i < TMM_RTT_ENTRIES; i++) {
         if (tmm_rtte_live(w->table[i], w->level)) {
             break;
         }
     }
     return base + i * size;
+}
+
+/*
+ * RttIsLive (RMM 1.0 A5.5.8): the table at @rtt_pa, whose entries are at
+ * @level and start at IPA @base, still references another RMM object: one
+ * of its entries is a TABLE or a protected ASSIGNED entry (a DATA granule).
+ * An unprotected mapping (ASSIGNED_NS) points at host memory the host can
+ * take back at any time, so it does not keep the table alive; the spec
+ * gives exactly that example.
+ */
+bool tmm_rtt_is_live(Tmm *tmm, const TmmRd *rd, uint64_t rtt_pa, int level,
+                     uint64_t base)
+{
+    const uint64_t *t = tmm_map(tmm, rtt_pa);
+    uint64_t size = tmm_level_size(level), par = tmm_realm_par_size(rd);
+    unsigned i;
+
+    if (!tmm_granule(tmm, rtt_pa)->refcount) {
+        return false;           /* no live entry at all */
+    }
+    for (i = 0; i < TMM_RTT_ENTRIES; i++) {
+        unsigned st = tmm_rtte_state(t[i], level);
+
+        if (st == TMM_RTTE_TABLE ||
+            (st == TMM_RTTE_ASSIGNED && base + i * size < par)) {
+            return true;
+        }
+    }
+    return false;
 }
 
 /*
@@ -268,7 +304,13 @@ void tmm_smc_rtt_destroy(Tmm *tmm, uint64_t *regs)
         return;
     }
     rtt_pa = tmm_rtte_oa(w.entry);
-    if (tmm_granule(tmm, rtt_pa)->refcount) {
+    /*
+     * rtt_live.  A table holding only unprotected mappings is not live
+     * (A5.5.8) and goes with its mappings: they point at host memory, which
+     * the host may take back anyway, and the mapping generation changes so
+     * the machine drops the translations it cached.
+     */
+    if (tmm_rtt_is_live(tmm, rd, rtt_pa, level, ipa)) {
         regs[0] = TMM_RMI_STATUS(TMM_RMI_ERROR_RTT, level);
         regs[2] = ipa;
         return;
@@ -503,6 +545,9 @@ void tmm_smc_rtt_init_ripas(Tmm *tmm, uint64_t *regs)
      * Each converted entry is one measurement step, so an entry is only
      * converted whole: the base must start it (base_align), it must be
      * unassigned (rtte_state) and the top must cover it (no_progress).
+     * RMM 1.0 has no granule-alignment check of its own on the base: a
+     * base inside a page fails base_align, ERROR_RTT at the walk level
+     * (B4.3.18.2), where TF-RMM answers ERROR_INPUT.
      */
     if (!tmm_aligned(base, size) ||
         tmm_rtte_state(w.entry, w.level) != TMM_RTTE_UNASSIGNED) {
@@ -513,6 +558,13 @@ void tmm_smc_rtt_init_ripas(Tmm *tmm, uint64_t *regs)
         regs[0] = TMM_RMI_ERROR_INPUT;
         return;
     }
+    /*
+     * Any UNASSIGNED entry becomes RAM, DESTROYED ones included: the
+     * command does not depend on RIPAS (A5.3.5) and its walk_top only stops
+     * at a TABLE (RttSkipEntriesWithRipas with stop_at_destroyed FALSE).
+     * TF-RMM refuses DESTROYED here; the spec does not, and nothing is
+     * lost: the realm has not run yet and the step is measured.
+     */
     for (addr = base; w.index < TMM_RTT_ENTRIES && addr + size <= top;
          w.index++, addr += size) {
         w.entry = w.table[w.index];

@@ -16,7 +16,11 @@
 #define TMM_GRANULE_MASK        (TMM_GRANULE_SIZE - 1)
 #define TMM_RTT_ENTRIES         512
 #define TMM_RTT_MAX_LEVEL       3
-#define TMM_RTT_MIN_BLOCK_LEVEL 2
+/*
+ * Block mappings (ASSIGNED, ASSIGNED_NS) exist at levels 1..3 (RMM 1.0
+ * A5.5.4, A5.5.6): 1 GiB blocks at level 1 are part of the contract.
+ */
+#define TMM_RTT_MIN_BLOCK_LEVEL 1
 #define TMM_S2SZ_MIN            32
 #define TMM_RTT_NUM_START_MAX   16
 #define TMM_NR_VMIDS            65536
@@ -188,6 +192,8 @@ void tmm_rtt_walk(Tmm *tmm, const TmmRd *rd, uint64_t ipa, int level,
                   TmmWalk *w);
 void tmm_rtt_set_entry(Tmm *tmm, TmmWalk *w, uint64_t e);
 uint64_t tmm_rtt_skip_non_live(const TmmWalk *w, uint64_t ipa);
+bool tmm_rtt_is_live(Tmm *tmm, const TmmRd *rd, uint64_t rtt_pa, int level,
+                     uint64_t base);
 void *tmm_realm_ptr(Tmm *tmm, const TmmRd *rd, uint64_t ipa, size_t len);
 bool tmm_rtt_check_tree(Tmm *tmm, uint64_t rd_pa, const TmmRd *rd,
                         uint8_t *seen, char *why, size_t len);

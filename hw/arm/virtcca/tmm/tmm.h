@@ -35,8 +35,8 @@
  *   IRQ / FIQ / SERROR: exit_reason only (the host owns the interrupt
  *     controller here).
  *   PSCI: gprs[0] = function id, gprs[1] = target MPIDR for CPU_ON and
- *     AFFINITY_INFO; CPU_ON and AFFINITY_INFO need RMI_PSCI_COMPLETE before
- *     the calling REC can be entered again.
+ *     AFFINITY_INFO, every other gpr zero; CPU_ON and AFFINITY_INFO need
+ *     RMI_PSCI_COMPLETE before the calling REC can be entered again.
  *   RIPAS_CHANGE: ripas_base, ripas_top, ripas_value; the host applies it
  *     with RMI_RTT_SET_RIPAS and answers with the RIPAS_RESPONSE entry flag.
  *   HOST_CALL: imm and gprs[0..30] from the realm's host call structure;
@@ -49,9 +49,11 @@
  * write).  INJECT_SEA after a data abort exit at an unprotected IPA makes
  * the machine inject a synchronous external abort (inject_sea in the
  * context); it takes precedence over EMUL_MMIO and is ignored after any
- * other exit.  TRAP_WFI/TRAP_WFE are passed on in entry_flags.  The GICv3
- * and timer fields of the run structure are neither read nor written: the
- * machine delivers interrupts to the realm's vCPU itself.
+ * other exit.  TRAP_WFI/TRAP_WFE are passed on in entry_flags.  The entry
+ * gicv3_hcr and gicv3_lrs are checked as RMM 1.0 A6.1 requires (REC_ENTER
+ * fails with ERROR_REC on an invalid value; the TMM_GICV3_* constants say
+ * what is valid) but not applied, and the exit GICv3 and timer fields are
+ * not written: the machine delivers interrupts to the realm's vCPU itself.
  *
  * Memory outcomes for the realm (tmm_realm_translate(), RMM 1.0):
  *   protected, ASSIGNED, RIPAS RAM        -> TMM_XLATE_OK
@@ -62,8 +64,9 @@
  *   unprotected, unmapped or not permitted-> TMM_XLATE_EXIT
  *   unprotected, instruction fetch        -> TMM_XLATE_SEA
  *   IPA outside 2^s2sz                    -> TMM_XLATE_SEA (our choice)
- * The PSCI exit also carries the call's other arguments in gprs[2..3] for
- * CPU_ON (entry point, context id); nothing else of the realm is exposed.
+ * A PSCI exit carries no argument the monitor consumes itself: CPU_ON's
+ * entry point and context id stay in the calling REC until
+ * RMI_PSCI_COMPLETE (A4.3.7: exit.gprs holds "sanitised parameters").
  *
  * A returned PA stays valid only until the next mapping change: the machine
  * must drop cached translations when tmm_mapping_generation() changes.
@@ -221,6 +224,7 @@ enum {
 #define TMM_REC_RUN_ENTRY_GPRS          0x200
 #define TMM_REC_RUN_ENTRY_GICV3_HCR     0x300
 #define TMM_REC_RUN_ENTRY_GICV3_LRS     0x308
+#define TMM_REC_RUN_NR_LRS              16
 #define TMM_REC_RUN_EXIT                0x800
 #define TMM_REC_RUN_EXIT_REASON         (0x800 + 0x000)
 #define TMM_REC_RUN_EXIT_ESR            (0x800 + 0x100)
@@ -232,12 +236,30 @@ enum {
 #define TMM_REC_RUN_EXIT_RIPAS_VALUE    (0x800 + 0x510)
 #define TMM_REC_RUN_EXIT_IMM            (0x800 + 0x600)
 
-/* FEATURES register 0 as this monitor reports it */
+/*
+ * FEATURES register 0 as this monitor reports it.  NUM_BPS, NUM_WPS and
+ * GICV3_NUM_LRS count minus one (RMM 1.0 B4.4.6), as the realm params'
+ * num_bps/num_wps do (0 reserved) and as ID_AA64DFR0_EL1.BRPs/WRPs do: 5
+ * and 3 are the 6 breakpoints and 4 watchpoints of QEMU's -cpu max, so a
+ * realm's BRPs/WRPs can be its num_bps/num_wps unchanged.
+ */
 #define TMM_FEAT_S2SZ_MAX               48
 #define TMM_FEAT_NUM_BPS                5
 #define TMM_FEAT_NUM_WPS                3
 #define TMM_FEAT_GICV3_NUM_LRS          15
 #define TMM_FEAT_MAX_RECS_ORDER         8       /* up to 256 RECs a realm */
+
+/*
+ * The GICv3 virtual CPU interface the realm sees, as REC_ENTER validates
+ * the host's gicv3_hcr and gicv3_lrs against it (RMM 1.0 A6.1): of
+ * ICH_HCR_EL2 the host sets only UIE, LRENPIE, NPIE, VGrp0EIE, VGrp0DIE,
+ * VGrp1EIE, VGrp1DIE and TDIR; a list register has HW == 0 and its RES0
+ * fields clear; 5 priority bits (the architectural minimum, as QEMU's
+ * GICv3 CPU interface) and 16 virtual INTID bits.
+ */
+#define TMM_GICV3_HCR_HOST_BITS         0x40feULL
+#define TMM_GICV3_VPRI_BITS             5
+#define TMM_GICV3_VID_BITS              16
 
 /* REC aux granules: the first holds the attestation token in progress. */
 #define TMM_REC_AUX_COUNT               1

@@ -1,0 +1,1008 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * A bare-metal realm payload for virtcca's tests: it runs at EL1 in a
+ * realm with the MMU off, talks to the monitor with RSI and PSCI over
+ * SMC, and prints what it observed on the PL011 (through its unprotected
+ * alias) as lines the Python tests parse.
+ *
+ * Modes (the params block, patched into the image by the harness):
+ *   cases  the regression cases of the hostile-realm issue: EMPTY pages
+ *          under every access kind, page-table walks, a second vCPU, HVC
+ *          at EL1 and EL0, the realm's ID registers
+ *   spin   secret values in registers, then spin (host register reads)
+ *   fuzz   the hostile-realm fuzzer: seeded random RSI, PSCI, SMC, HVC
+ *          and memory accesses on every vCPU at once
+ */
+
+#include <stdint.h>
+#include <stddef.h>
+#include <stdbool.h>
+
+#define SHARED_BIT      (1ULL << 47)
+#define UART_BASE       (0x09000000ULL | SHARED_BIT)
+#define RAM_BASE        0x40000000ULL
+#define GRANULE         4096ULL
+#define MAX_CPUS        4
+
+/* What the payload itself lives in; nothing random may touch it. */
+#define LIVE_BASE       RAM_BASE
+#define LIVE_TOP        (RAM_BASE + 0x00800000ULL)
+/* Where RIPAS changes and buffers may go. */
+#define PLAY_BASE       (RAM_BASE + 0x04000000ULL)
+#define PLAY_PAGES      4096ULL     /* 16 MiB */
+
+#define RSI_FID(n)      (0xC4000000ULL | (n))
+#define RSI_VERSION             RSI_FID(0x190)
+#define RSI_FEATURES            RSI_FID(0x191)
+#define RSI_MEASUREMENT_READ    RSI_FID(0x192)
+#define RSI_MEASUREMENT_EXTEND  RSI_FID(0x193)
+#define RSI_TOKEN_INIT          RSI_FID(0x194)
+#define RSI_TOKEN_CONTINUE      RSI_FID(0x195)
+#define RSI_REALM_CONFIG        RSI_FID(0x196)
+#define RSI_IPA_STATE_SET       RSI_FID(0x197)
+#define RSI_IPA_STATE_GET       RSI_FID(0x198)
+#define RSI_HOST_CALL           RSI_FID(0x199)
+
+#define PSCI_VERSION            0x84000000ULL
+#define PSCI_CPU_SUSPEND        0xC4000001ULL
+#define PSCI_CPU_OFF            0x84000002ULL
+#define PSCI_CPU_ON             0xC4000003ULL
+#define PSCI_AFFINITY_INFO      0xC4000004ULL
+#define PSCI_MIGRATE_INFO_TYPE  0x84000006ULL
+#define PSCI_SYSTEM_OFF         0x84000008ULL
+#define PSCI_FEATURES           0x8400000AULL
+#define SMCCC_VERSION           0x80000000ULL
+#define SMCCC_ARCH_FEATURES     0x80000001ULL
+
+#define RIPAS_EMPTY     0
+#define RIPAS_RAM       1
+
+/* The harness patches this block in the image file (found by its magic). */
+struct params {
+    char magic[16];
+    uint64_t mode;          /* 0 cases, 1 spin, 2 fuzz */
+    uint64_t seed;
+    uint64_t iters;         /* fuzz: operations per vCPU */
+    uint64_t ncpus;
+};
+
+volatile struct params payload_params = {
+    .magic = "VIRTCCA-PAYLOAD",
+    .mode = 0,
+    .seed = 1,
+    .iters = 1000,
+    .ncpus = 1,
+};
+
+struct frame {
+    uint64_t x[31];
+    uint64_t elr;
+    uint64_t spsr;
+    uint64_t pad;
+};
+
+struct cpu {
+    volatile uint64_t nr_exc;
+    volatile uint64_t esr, far, elr, kind;
+    volatile uint64_t unexpected;
+    uint64_t rng;
+    uint64_t calls, accesses, findings;
+    uint64_t page;          /* this vCPU's own protected scratch page */
+} __attribute__((aligned(64)));
+
+static struct cpu cpus[MAX_CPUS];
+static volatile uint32_t print_lock;
+static volatile uint64_t cpus_started, cpus_done;
+static volatile uint64_t second_state;
+static uint8_t secret_page[GRANULE] __attribute__((aligned(4096)));
+static uint8_t rsi_buf[MAX_CPUS][GRANULE] __attribute__((aligned(4096)));
+static uint64_t ptables[4][512] __attribute__((aligned(4096)));
+
+/* The compiler's own calls for struct copies and clears. */
+void *memcpy(void *dst, const void *src, size_t n);
+void *memset(void *dst, int c, size_t n);
+
+void *memcpy(void *dst, const void *src, size_t n)
+{
+    uint8_t *d = dst;
+    const uint8_t *s = src;
+
+    while (n--) {
+        *d++ = *s++;
+    }
+    return dst;
+}
+
+void *memset(void *dst, int c, size_t n)
+{
+    uint8_t *d = dst;
+
+    while (n--) {
+        *d++ = c;
+    }
+    return dst;
+}
+
+/* start.S */
+void smc_call(uint64_t regs[11]);
+uint64_t hvc_at_el1(void);
+void run_el0(void (*fn)(void), uint64_t arg);
+void el0_smc(void), el0_hvc(void), el0_load(void);
+void secondary_entry(void);
+uint64_t p_ldrb(uint64_t), p_ldrh(uint64_t), p_ldrw(uint64_t);
+uint64_t p_ldrx(uint64_t), p_ldp(uint64_t), p_ldxr(uint64_t);
+uint64_t p_ldar(uint64_t);
+uint64_t p_strb(uint64_t, uint64_t), p_strh(uint64_t, uint64_t);
+uint64_t p_strw(uint64_t, uint64_t), p_strx(uint64_t, uint64_t);
+uint64_t p_stp(uint64_t, uint64_t, uint64_t);
+uint64_t p_stxr(uint64_t, uint64_t), p_stlr(uint64_t, uint64_t);
+uint64_t p_ldadd(uint64_t, uint64_t), p_swp(uint64_t, uint64_t);
+uint64_t p_cas(uint64_t, uint64_t, uint64_t);
+uint64_t p_dczva(uint64_t), p_exec(uint64_t);
+uint64_t read_id_aa64pfr0(void), read_id_aa64pfr1(void);
+uint64_t read_id_aa64dfr0(void), read_id_aa64zfr0(void);
+uint64_t read_id_aa64smfr0(void), read_mpidr(void), read_pmcr(void);
+uint64_t sve_rdvl(void);
+void mmu_enable(uint64_t ttbr0, uint64_t tcr, uint64_t mair);
+void mmu_disable(void);
+void tlb_flush_local(void);
+void spin_with_secret(uint64_t secret) __attribute__((noreturn));
+
+static inline unsigned cpu_id(void)
+{
+    uint64_t v;
+
+    asm volatile("mrs %0, tpidr_el1" : "=r"(v));
+    return v;
+}
+
+static inline struct cpu *this_cpu(void)
+{
+    return &cpus[cpu_id()];
+}
+
+/* Output */
+
+static void uart_putc(char c)
+{
+    volatile uint32_t *uart = (volatile uint32_t *)UART_BASE;
+
+    while (uart[0x18 / 4] & (1 << 5)) {
+        /* TX FIFO full */
+    }
+    uart[0] = c;
+}
+
+static void lock(void)
+{
+    while (__atomic_exchange_n(&print_lock, 1, __ATOMIC_ACQUIRE)) {
+        /* spin */
+    }
+}
+
+static void unlock(void)
+{
+    __atomic_store_n(&print_lock, 0, __ATOMIC_RELEASE);
+}
+
+static void puts_nolock(const char *s)
+{
+    while (*s) {
+        if (*s == '\n') {
+            uart_putc('\r');
+        }
+        uart_putc(*s++);
+    }
+}
+
+static void puthex_nolock(uint64_t v)
+{
+    static const char digits[] = "0123456789abcdef";
+    char buf[19];
+    int i = 18;
+
+    buf[i--] = 0;
+    do {
+        buf[i--] = digits[v & 0xf];
+        v >>= 4;
+    } while (v && i > 1);
+    buf[i--] = 'x';
+    buf[i] = '0';
+    puts_nolock(buf + i);
+}
+
+/*
+ * out("fmt", ...): a tiny printer, %x (0x-prefixed u64) and %s only,
+ * one whole line at a time so that vCPUs do not interleave.
+ */
+static void out(const char *fmt, ...)
+{
+    __builtin_va_list ap;
+
+    __builtin_va_start(ap, fmt);
+    lock();
+    for (; *fmt; fmt++) {
+        if (*fmt == '%' && fmt[1] == 'x') {
+            puthex_nolock(__builtin_va_arg(ap, uint64_t));
+            fmt++;
+        } else if (*fmt == '%' && fmt[1] == 's') {
+            puts_nolock(__builtin_va_arg(ap, const char *));
+            fmt++;
+        } else {
+            char s[2] = { *fmt, 0 };
+            puts_nolock(s);
+        }
+    }
+    unlock();
+    __builtin_va_end(ap);
+}
+
+/* Exceptions */
+
+#define EC(esr)         (((esr) >> 26) & 0x3f)
+#define EC_UNKNOWN      0x00
+#define EC_SVC64        0x15
+#define EC_IABT_LOW     0x20
+#define EC_IABT_CUR     0x21
+#define EC_PC_ALIGN     0x22
+#define EC_DABT_LOW     0x24
+#define EC_DABT_CUR     0x25
+
+static bool is_hvc(uint32_t insn)
+{
+    return (insn & 0xffe0001fU) == 0xd4000002U;
+}
+
+/* Returns 1 when an EL0 stub is done (its SVC): back to run_el0's caller. */
+uint64_t exc_handler(struct frame *f, uint64_t kind);
+uint64_t exc_handler(struct frame *f, uint64_t kind)
+{
+    struct cpu *c = this_cpu();
+    uint64_t esr, far;
+
+    asm volatile("mrs %0, esr_el1" : "=r"(esr));
+    asm volatile("mrs %0, far_el1" : "=r"(far));
+    if (kind == 1 && EC(esr) == EC_SVC64) {
+        return 1;
+    }
+    c->esr = esr;
+    c->far = far;
+    c->elr = f->elr;
+    c->kind = kind;
+    c->nr_exc++;
+    if (kind >= 2) {
+        /* IRQ, FIQ, SError or AArch32: never expected here */
+        c->unexpected++;
+        return 0;
+    }
+    if (EC(esr) == EC_IABT_CUR || EC(esr) == EC_IABT_LOW ||
+        EC(esr) == EC_PC_ALIGN) {
+        /* A branch went somewhere it could not run: back to its caller. */
+        f->elr = f->x[30];
+    } else if (EC(esr) == EC_UNKNOWN && kind == 0 &&
+               is_hvc(((uint32_t *)f->elr)[-1]) &&
+               !is_hvc(*(uint32_t *)f->elr)) {
+        /*
+         * An HVC at EL1, which the monitor made undefined: the return
+         * address is already past it, as for the trap to EL2.
+         */
+    } else {
+        f->elr += 4;
+    }
+    return 0;
+}
+
+/* Calls */
+
+struct call {
+    uint64_t x[11];
+};
+
+static struct call call(uint64_t fid, uint64_t a1, uint64_t a2, uint64_t a3,
+                        uint64_t a4)
+{
+    struct call c = { { fid, a1, a2, a3, a4 } };
+
+    smc_call(c.x);
+    return c;
+}
+
+static uint64_t ipa_state_set(uint64_t base, uint64_t top, uint64_t ripas,
+                              uint64_t flags, uint64_t *response)
+{
+    struct call c;
+
+    /* The monitor may do part of the range per call: go on to the end. */
+    do {
+        c = call(RSI_IPA_STATE_SET, base, top, ripas, flags);
+        if (c.x[0] != 0) {
+            return c.x[0];
+        }
+        *response = c.x[2];
+        if (c.x[2] != 0 || c.x[1] <= base) {
+            return 0;
+        }
+        base = c.x[1];
+    } while (base < top);
+    return 0;
+}
+
+static uint64_t ripas_of(uint64_t ipa)
+{
+    struct call c = call(RSI_IPA_STATE_GET, ipa, ipa + GRANULE, 0, 0);
+
+    return c.x[0] == 0 ? c.x[2] : 0xff;
+}
+
+/* Outcome of one primitive: the exception it took, if any. */
+struct outcome {
+    bool faulted;
+    uint64_t esr, far, elr;
+};
+
+typedef uint64_t (*prim_fn)(uint64_t, uint64_t, uint64_t);
+
+static struct outcome run_prim(void *fn, uint64_t addr, uint64_t v1,
+                               uint64_t v2)
+{
+    struct cpu *c = this_cpu();
+    uint64_t before = c->nr_exc;
+    struct outcome o = { 0 };
+
+    ((prim_fn)fn)(addr, v1, v2);
+    if (c->nr_exc != before) {
+        o.faulted = true;
+        o.esr = c->esr;
+        o.far = c->far;
+        o.elr = c->elr;
+    }
+    return o;
+}
+
+static void report(const char *name, void *fn, struct outcome o)
+{
+    out("R %s faulted=%x esr=%x far=%x elr=%x fn=%x\n", name,
+        (uint64_t)o.faulted, o.esr, o.far, o.elr, (uint64_t)fn);
+}
+
+static const struct {
+    const char *name;
+    void *fn;
+} prims[] = {
+    { "ldrb", p_ldrb }, { "ldrh", p_ldrh }, { "ldrw", p_ldrw },
+    { "ldrx", p_ldrx }, { "ldp", p_ldp }, { "ldxr", p_ldxr },
+    { "ldar", p_ldar }, { "strb", p_strb }, { "strh", p_strh },
+    { "strw", p_strw }, { "strx", p_strx }, { "stp", p_stp },
+    { "stxr", p_stxr }, { "stlr", p_stlr }, { "ldadd", p_ldadd },
+    { "swp", p_swp }, { "cas", p_cas }, { "exec", p_exec },
+};
+
+#define NR_PRIMS (sizeof(prims) / sizeof(prims[0]))
+
+/* cases: the regression cases */
+
+static void case_empty(void)
+{
+    uint64_t page = PLAY_BASE + 0x10 * GRANULE;
+    uint64_t resp = 0, st;
+    unsigned i;
+
+    /* Touch it first so that it is backed, then give it back. */
+    p_strx(page, 0x1122334455667788ULL);
+    st = ipa_state_set(page, page + GRANULE, RIPAS_EMPTY, 0, &resp);
+    out("R set-empty status=%x response=%x ripas=%x\n", st, resp,
+        ripas_of(page));
+    for (i = 0; i < NR_PRIMS; i++) {
+        /* 8-byte aligned offsets inside the page, all different */
+        uint64_t addr = prims[i].fn == (void *)p_exec ? page :
+                        page + 0x100 + 16 * i;
+
+        report(prims[i].name, prims[i].fn,
+               run_prim(prims[i].fn, addr, 0xdead, 0xbeef));
+    }
+    /* Back to RAM: a fresh zeroed granule, no fault. */
+    st = ipa_state_set(page, page + GRANULE, RIPAS_RAM, 0, &resp);
+    {
+        struct outcome o = run_prim(p_ldrx, page, 0, 0);
+        uint64_t v = p_ldrx(page);
+
+        out("R back-to-ram status=%x faulted=%x value=%x\n", st,
+            (uint64_t)o.faulted, v);
+    }
+}
+
+/*
+ * A stage-1 walk that reads a table in an EMPTY page: identity map with
+ * 1 GiB blocks, and VA 4 GiB.. through an L2 table in a playground page.
+ */
+static void case_walk(void)
+{
+    uint64_t *l0 = ptables[0], *l1 = ptables[1];
+    uint64_t *l2 = (uint64_t *)(PLAY_BASE + 0x20 * GRANULE);
+    uint64_t va = 0x100000000ULL + 0x1230;
+    uint64_t resp, st, i;
+    const uint64_t block_dev = 0x1 | (0 << 2) | (1ULL << 10);     /* AF */
+    const uint64_t block_mem = 0x1 | (1 << 2) | (3 << 8) | (1ULL << 10);
+    struct outcome o, ram;
+
+    for (i = 0; i < 512; i++) {
+        l0[i] = l1[i] = l2[i] = 0;
+    }
+    l0[0] = (uint64_t)l1 | 3;
+    l1[0] = 0x00000000ULL | block_dev;
+    l1[1] = 0x40000000ULL | block_mem;
+    l1[4] = (uint64_t)l2 | 3;
+    l2[0] = 0x40000000ULL | block_mem;      /* VA 4 GiB -> IPA 1 GiB */
+    /*
+     * TCR: T0SZ 16, 4K granule, inner-shareable WBWA walks, 48-bit IPS,
+     * EPD1.  MAIR: attr0 Device-nGnRnE, attr1 Normal WB.
+     */
+    mmu_enable((uint64_t)l0,
+               16 | (1 << 8) | (1 << 10) | (3 << 12) | (1ULL << 23) |
+               (5ULL << 32), 0xff00);
+    /* Nothing is printed with the MMU on: the console is not mapped. */
+    ram = run_prim(p_ldrx, va, 0, 0);
+    st = ipa_state_set((uint64_t)l2, (uint64_t)l2 + GRANULE, RIPAS_EMPTY,
+                       0, &resp);
+    tlb_flush_local();
+    o = run_prim(p_ldrx, va, 0, 0);
+    mmu_disable();
+    out("R walk-ram faulted=%x\n", (uint64_t)ram.faulted);
+    out("R walk-empty status=%x faulted=%x esr=%x far=%x elr=%x fn=%x "
+        "va=%x\n", st, (uint64_t)o.faulted, o.esr, o.far, o.elr,
+        (uint64_t)p_ldrx, va);
+    ipa_state_set((uint64_t)l2, (uint64_t)l2 + GRANULE, RIPAS_RAM, 0, &resp);
+}
+
+/* A page one vCPU reads while another makes it EMPTY. */
+#define SECOND_PAGE     (PLAY_BASE + 0x30 * GRANULE)
+
+static void second_cpu_reader(void)
+{
+    struct outcome o;
+
+    p_ldrx(SECOND_PAGE);
+    __atomic_store_n(&second_state, 1, __ATOMIC_RELEASE);
+    do {
+        o = run_prim(p_ldrx, SECOND_PAGE + 8, 0, 0);
+    } while (!o.faulted);
+    out("R second-vcpu faulted=1 cpu=%x esr=%x far=%x elr=%x fn=%x\n",
+        (uint64_t)cpu_id(), o.esr, o.far, o.elr, (uint64_t)p_ldrx);
+    __atomic_store_n(&second_state, 2, __ATOMIC_RELEASE);
+}
+
+static void case_second_vcpu(void)
+{
+    uint64_t resp, st;
+    unsigned n = 0;
+
+    while (__atomic_load_n(&second_state, __ATOMIC_ACQUIRE) != 1) {
+        /* wait for the reader */
+    }
+    st = ipa_state_set(SECOND_PAGE, SECOND_PAGE + GRANULE, RIPAS_EMPTY, 0,
+                       &resp);
+    while (__atomic_load_n(&second_state, __ATOMIC_ACQUIRE) != 2 &&
+           n < 100000000) {
+        n++;
+    }
+    out("R second-vcpu-set status=%x done=%x\n", st,
+        (uint64_t)(second_state == 2));
+}
+
+static void case_hvc(void)
+{
+    struct outcome o = run_prim(hvc_at_el1, 0, 0, 0);
+
+    report("hvc-el1", hvc_at_el1, o);
+    /* The handler resumed after the HVC: the realm runs on. */
+    o.faulted = false;
+    {
+        struct cpu *c = this_cpu();
+        uint64_t before = c->nr_exc;
+
+        run_el0(el0_hvc, 0);
+        o.faulted = c->nr_exc != before;
+        o.esr = c->esr;
+        o.far = c->far;
+        o.elr = c->elr;
+        report("hvc-el0", el0_hvc, o);
+        before = c->nr_exc;
+        run_el0(el0_smc, 0);
+        o.faulted = c->nr_exc != before;
+        o.esr = c->esr;
+        o.elr = c->elr;
+        report("smc-el0", el0_smc, o);
+    }
+}
+
+static void case_idregs(void)
+{
+    struct outcome o;
+
+    out("R idregs pfr0=%x pfr1=%x dfr0=%x zfr0=%x smfr0=%x\n",
+        read_id_aa64pfr0(), read_id_aa64pfr1(), read_id_aa64dfr0(),
+        read_id_aa64zfr0(), read_id_aa64smfr0());
+    o = run_prim(sve_rdvl, 0, 0, 0);
+    report("sve-rdvl", sve_rdvl, o);
+    o = run_prim(read_pmcr, 0, 0, 0);
+    report("pmcr", read_pmcr, o);
+    if (!o.faulted) {
+        out("R pmcr-value value=%x\n", read_pmcr());
+    }
+}
+
+static void start_secondaries(uint64_t n)
+{
+    uint64_t i;
+
+    for (i = 1; i < n && i < MAX_CPUS; i++) {
+        struct call c = call(PSCI_CPU_ON, i, (uint64_t)secondary_entry, i,
+                             0);
+
+        if (c.x[0] != 0) {
+            out("E cpu_on %x failed %x\n", i, c.x[0]);
+        }
+    }
+    while (__atomic_load_n(&cpus_started, __ATOMIC_ACQUIRE) + 1 < n) {
+        /* wait */
+    }
+}
+
+/* fuzz: the hostile realm */
+
+static uint64_t rnd(struct cpu *c)
+{
+    /* splitmix64 */
+    uint64_t z = (c->rng += 0x9e3779b97f4a7c15ULL);
+
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+static uint64_t pick(struct cpu *c, uint64_t n)
+{
+    return rnd(c) % n;
+}
+
+/* The secret: derived from the seed at run time, never in the image. */
+static void make_secret(uint64_t seed)
+{
+    struct cpu tmp = { .rng = seed ^ 0x5ec2e75ec2e75ec2ULL };
+    uint64_t *p = (uint64_t *)secret_page;
+    unsigned i;
+
+    for (i = 0; i < GRANULE / 8; i++) {
+        p[i] = rnd(&tmp);
+    }
+}
+
+static bool secret_intact(uint64_t seed)
+{
+    struct cpu tmp = { .rng = seed ^ 0x5ec2e75ec2e75ec2ULL };
+    uint64_t *p = (uint64_t *)secret_page;
+    unsigned i;
+
+    for (i = 0; i < GRANULE / 8; i++) {
+        if (p[i] != rnd(&tmp)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static bool in_live(uint64_t base, uint64_t top)
+{
+    /* [base, top) meets what the payload runs from (or wraps) */
+    return top < base || (base < LIVE_TOP && top > LIVE_BASE);
+}
+
+/* An IPA from every kind of place a hostile realm would aim at. */
+static uint64_t random_ipa(struct cpu *c)
+{
+    static const uint64_t mmio[] = {
+        0x08000000, 0x080A0000, 0x09010000, 0x09020000,
+        0x10000000, 0x3EFF0000, 0x3F000000, 0x09030000,
+    };
+
+    switch (pick(c, 12)) {
+    case 0: case 1: case 2:             /* the playground, any RIPAS */
+        return PLAY_BASE + pick(c, PLAY_PAGES) * GRANULE + pick(c, GRANULE);
+    case 3:                             /* its unprotected alias */
+        return (PLAY_BASE + pick(c, PLAY_PAGES) * GRANULE) | SHARED_BIT;
+    case 4:                             /* device registers, both aliases */
+        return (mmio[pick(c, 8)] + pick(c, 0x1000)) |
+               (pick(c, 2) ? SHARED_BIT : 0);
+    case 5:                             /* protected, no RAM there */
+        return 0x100000000ULL + pick(c, 1ULL << 40);
+    case 6:                             /* unprotected, nothing there */
+        return SHARED_BIT | (0x100000000ULL + pick(c, 1ULL << 40));
+    case 7:                             /* the secure carve-out's alias */
+        return SHARED_BIT | (0x4000000000ULL + pick(c, 1ULL << 30));
+    case 8:                             /* boundaries */
+        switch (pick(c, 6)) {
+        case 0: return SHARED_BIT - 8;
+        case 1: return SHARED_BIT;
+        case 2: return (1ULL << 48) - 8;
+        case 3: return 1ULL << 48;
+        case 4: return 0;
+        default: return ~0ULL - 7;
+        }
+    case 9:                             /* anywhere at all */
+        return rnd(c);
+    case 10:                            /* RAM beyond the playground */
+        return PLAY_BASE + PLAY_PAGES * GRANULE + pick(c, 0x4000000);
+    default:                            /* this vCPU's own page */
+        return c->page + pick(c, GRANULE);
+    }
+}
+
+/* A buffer IPA the monitor may write: never the payload itself. */
+static uint64_t random_buffer(struct cpu *c)
+{
+    uint64_t ipa;
+
+    do {
+        ipa = random_ipa(c);
+        if (pick(c, 2)) {
+            ipa &= ~(GRANULE - 1);
+        }
+    } while (in_live(ipa & ~(GRANULE - 1), (ipa & ~(GRANULE - 1)) +
+                                           GRANULE));
+    return ipa;
+}
+
+static uint64_t random_value(struct cpu *c)
+{
+    static const uint64_t interesting[] = {
+        0, 1, 2, 3, 4, 5, 0x40, 0xff, 0x100, 0x1000, 0xfff, 0x10000,
+        0x7fffffffffffffffULL, 0x8000000000000000ULL, ~0ULL, ~0ULL - 1,
+        SHARED_BIT, SHARED_BIT - 1, 1ULL << 48, 0xC4000000ULL,
+    };
+
+    switch (pick(c, 4)) {
+    case 0:
+        return interesting[pick(c, sizeof(interesting) / 8)];
+    case 1:
+        return random_ipa(c);
+    default:
+        return rnd(c);
+    }
+}
+
+static void finding(struct cpu *c, const char *what, uint64_t a, uint64_t b,
+                    uint64_t d)
+{
+    c->findings++;
+    out("F cpu=%x %s %x %x %x\n", (uint64_t)cpu_id(), what, a, b, d);
+}
+
+/* A range for RIPAS changes: never over the payload. */
+static void random_range(struct cpu *c, uint64_t *base, uint64_t *top)
+{
+    do {
+        switch (pick(c, 4)) {
+        case 0: case 1:
+            *base = PLAY_BASE + pick(c, PLAY_PAGES) * GRANULE;
+            *top = *base + (1 + pick(c, 64)) * GRANULE;
+            break;
+        case 2:
+            *base = random_value(c);
+            *top = random_value(c);
+            break;
+        default:
+            *base = random_ipa(c);
+            *top = *base + pick(c, 4) * GRANULE + pick(c, 2) * pick(c, 4096);
+            break;
+        }
+    } while (in_live(*base, *top) ||
+             (*base <= LIVE_BASE && *top >= LIVE_TOP));
+}
+
+static void check_rsi_status(struct cpu *c, uint64_t fid, uint64_t st)
+{
+    if (st > 4) {
+        finding(c, "rsi-status", fid, st, 0);
+    }
+}
+
+static void fuzz_rsi(struct cpu *c)
+{
+    uint64_t fid = RSI_FID(0x190 + pick(c, 10));
+    struct call r;
+    uint64_t base, top, i;
+
+    c->calls++;
+    switch (fid) {
+    case RSI_VERSION:
+        r = call(fid, pick(c, 2) ? 0x10000 : random_value(c), 0, 0, 0);
+        if (r.x[0] > 1 || r.x[1] != 0x10000 || r.x[2] != 0x10000) {
+            finding(c, "rsi-version", r.x[0], r.x[1], r.x[2]);
+        }
+        return;
+    case RSI_MEASUREMENT_READ:
+        i = pick(c, 8);
+        r = call(fid, i, 0, 0, 0);
+        if (r.x[0] != (i <= 4 ? 0 : 1)) {
+            finding(c, "measurement-read", i, r.x[0], 0);
+        }
+        return;
+    case RSI_MEASUREMENT_EXTEND:
+        r = call(fid, pick(c, 6), pick(c, 80), rnd(c), rnd(c));
+        break;
+    case RSI_TOKEN_INIT:
+        r = call(fid, rnd(c), rnd(c), rnd(c), rnd(c));
+        break;
+    case RSI_TOKEN_CONTINUE:
+        /* Often a proper buffer, so that whole tokens come out. */
+        if (pick(c, 2)) {
+            r = call(fid, (uint64_t)rsi_buf[cpu_id()], pick(c, 4096),
+                     pick(c, 4097), 0);
+        } else {
+            r = call(fid, random_buffer(c), random_value(c),
+                     random_value(c), 0);
+        }
+        break;
+    case RSI_REALM_CONFIG:
+        r = call(fid, pick(c, 2) ? (uint64_t)rsi_buf[cpu_id()] :
+                 random_buffer(c), 0, 0, 0);
+        break;
+    case RSI_IPA_STATE_SET:
+        random_range(c, &base, &top);
+        r = call(fid, base, top, pick(c, 4), pick(c, 4) ? pick(c, 2) :
+                 rnd(c));
+        if (r.x[0] == 0 && (r.x[1] < base || r.x[1] > top || r.x[2] > 1)) {
+            finding(c, "ipa-state-set", base, top, r.x[1]);
+        }
+        break;
+    case RSI_IPA_STATE_GET:
+        random_range(c, &base, &top);
+        r = call(fid, base, top, 0, 0);
+        if (r.x[0] == 0 && r.x[2] > 2) {
+            finding(c, "ipa-state-get", base, r.x[2], 0);
+        }
+        break;
+    case RSI_HOST_CALL:
+        r = call(fid, pick(c, 2) ? (uint64_t)rsi_buf[cpu_id()] :
+                 random_buffer(c), 0, 0, 0);
+        break;
+    default:
+        r = call(fid, random_value(c), random_value(c), random_value(c),
+                 random_value(c));
+        break;
+    }
+    check_rsi_status(c, fid, r.x[0]);
+}
+
+static void fuzz_smc_other(struct cpu *c)
+{
+    static const uint64_t fids[] = {
+        PSCI_VERSION, PSCI_CPU_SUSPEND, PSCI_AFFINITY_INFO, PSCI_CPU_ON,
+        PSCI_MIGRATE_INFO_TYPE, PSCI_FEATURES, SMCCC_VERSION,
+        SMCCC_ARCH_FEATURES, 0xC4000150ULL /* RMI: not the realm's */,
+        0xC40001A0ULL, 0x84000050ULL, 0xC6000000ULL, 0x82000000ULL,
+    };
+    uint64_t fid = pick(c, 4) ? fids[pick(c, sizeof(fids) / 8)] : rnd(c);
+    uint32_t fid32;
+    struct call r;
+
+    c->calls++;
+    /*
+     * SMCCC function IDs are 32 bits wide.  Never power the system off or
+     * this vCPU down mid-run (PSCI calls other than the harmless ones
+     * above), and leave RSI to fuzz_rsi, which keeps RIPAS changes and
+     * buffers off the payload.
+     */
+    fid32 = (uint32_t)fid & ~0x40000000U;
+    if ((fid32 >= 0x84000000U && fid32 < 0x84000020U &&
+         fid32 != (uint32_t)PSCI_VERSION && fid32 != 0x84000001U &&
+         fid32 != 0x84000003U && fid32 != 0x84000004U &&
+         fid32 != (uint32_t)PSCI_MIGRATE_INFO_TYPE &&
+         fid32 != (uint32_t)PSCI_FEATURES) ||
+        (fid32 >= 0x84000190U && fid32 < 0x840001A0U)) {
+        return;
+    }
+    if (fid32 == 0x84000003U) {
+        /* Every vCPU is on: ALREADY_ON, or a bad MPIDR */
+        r = call(fid, pick(c, 2) ? pick(c, 4) : rnd(c),
+                 (uint64_t)secondary_entry, 0, 0);
+        return;
+    }
+    r = call(fid, random_value(c), random_value(c), random_value(c),
+             random_value(c));
+    (void)r;
+}
+
+static void fuzz_access(struct cpu *c)
+{
+    /* The exec primitive only goes where nothing can run. */
+    unsigned i = pick(c, NR_PRIMS);
+    uint64_t addr = random_ipa(c);
+    struct outcome o;
+
+    c->accesses++;
+    if (prims[i].fn == (void *)p_exec) {
+        uint64_t page;
+        uint64_t resp;
+
+        /* A playground page made EMPTY, or nothing at all */
+        if (pick(c, 2)) {
+            page = PLAY_BASE + pick(c, PLAY_PAGES) * GRANULE;
+            if (ipa_state_set(page, page + GRANULE, RIPAS_EMPTY, 1,
+                              &resp) != 0 || resp != 0) {
+                return;
+            }
+            addr = page + 4 * pick(c, 1024);
+        } else {
+            addr = (0x100000000ULL + pick(c, 1ULL << 40)) & ~3ULL;
+        }
+    } else if (in_live(addr & ~(GRANULE - 1), (addr & ~(GRANULE - 1)) +
+                       GRANULE) && addr != c->page) {
+        /* Reads only in the payload's own memory */
+        if (i >= 7) {
+            return;
+        }
+    }
+    if (prims[i].fn == (void *)p_ldrb || prims[i].fn == (void *)p_strb) {
+        /* any alignment */
+    } else {
+        addr &= ~(pick(c, 4) ? 7ULL : 1ULL);
+    }
+    if ((addr & ~SHARED_BIT & ~0xfffULL) == 0x09000000ULL) {
+        return;     /* not our console */
+    }
+    o = run_prim(prims[i].fn, addr, random_value(c), random_value(c));
+    if (o.faulted) {
+        uint64_t ec = EC(o.esr), fsc = o.esr & 0x3f;
+        bool ok;
+
+        switch (ec) {
+        case EC_DABT_CUR:
+            /* SEA, alignment, address size, translation */
+            ok = fsc == 0x10 || fsc == 0x21 || fsc <= 0x07;
+            break;
+        case EC_IABT_CUR:
+            ok = prims[i].fn == (void *)p_exec && (fsc == 0x10 || fsc <= 7);
+            break;
+        default:
+            ok = false;
+        }
+        if (!ok) {
+            finding(c, "access-fault", addr, o.esr, o.elr);
+        }
+    }
+}
+
+static void fuzz_trap(struct cpu *c)
+{
+    uint64_t before = c->nr_exc;
+
+    c->calls++;
+    switch (pick(c, 4)) {
+    case 0: {
+        struct outcome o = run_prim(hvc_at_el1, 0, 0, 0);
+
+        if (!o.faulted || EC(o.esr) != EC_UNKNOWN ||
+            o.elr != (uint64_t)hvc_at_el1 + 4) {
+            finding(c, "hvc-el1", o.esr, o.elr, 0);
+        }
+        break;
+    }
+    case 1:
+        run_el0(el0_hvc, 0);
+        if (c->nr_exc == before || EC(c->esr) != EC_UNKNOWN) {
+            finding(c, "hvc-el0", c->esr, c->elr, 0);
+        }
+        break;
+    case 2:
+        run_el0(el0_smc, 0);
+        if (c->nr_exc == before || EC(c->esr) != EC_UNKNOWN) {
+            finding(c, "smc-el0", c->esr, c->elr, 0);
+        }
+        break;
+    default:
+        run_el0(el0_load, random_ipa(c) & ~7ULL);
+        if (c->nr_exc != before && EC(c->esr) != EC_DABT_LOW) {
+            finding(c, "el0-load", c->esr, c->elr, 0);
+        }
+        break;
+    }
+}
+
+static void fuzz_loop(void)
+{
+    struct cpu *c = this_cpu();
+    uint64_t seed = payload_params.seed;
+    uint64_t iters = payload_params.iters, i;
+
+    c->rng = seed * 0x100 + cpu_id();
+    c->page = PLAY_BASE + (PLAY_PAGES + 0x100 + cpu_id()) * GRANULE;
+    for (i = 0; i < iters; i++) {
+        switch (pick(c, 8)) {
+        case 0: case 1: case 2:
+            fuzz_rsi(c);
+            break;
+        case 3:
+            fuzz_smc_other(c);
+            break;
+        case 4:
+            fuzz_trap(c);
+            break;
+        default:
+            fuzz_access(c);
+            break;
+        }
+        if (c->unexpected) {
+            finding(c, "unexpected-exception", c->esr, c->elr, c->kind);
+            c->unexpected = 0;
+        }
+        if ((i & 0xfff) == 0xfff) {
+            out("P cpu=%x ops=%x\n", (uint64_t)cpu_id(), i + 1);
+        }
+    }
+    out("D cpu=%x calls=%x accesses=%x findings=%x\n", (uint64_t)cpu_id(),
+        c->calls, c->accesses, c->findings);
+    __atomic_add_fetch(&cpus_done, 1, __ATOMIC_ACQ_REL);
+}
+
+void secondary_main(uint64_t n);
+void secondary_main(uint64_t n)
+{
+    __atomic_add_fetch(&cpus_started, 1, __ATOMIC_ACQ_REL);
+    if (payload_params.mode == 2) {
+        fuzz_loop();
+    } else if (payload_params.mode == 0 && n == 1) {
+        second_cpu_reader();
+    }
+    for (;;) {
+        asm volatile("wfi");
+    }
+}
+
+void payload_main(uint64_t dtb);
+void payload_main(uint64_t dtb)
+{
+    uint64_t ncpus = payload_params.ncpus;
+    struct call r;
+
+    /* PL011: UARTEN | TXE, as firmware would leave it */
+    ((volatile uint32_t *)UART_BASE)[0x30 / 4] = 0x101;
+    r = call(RSI_VERSION, 0x10000, 0, 0, 0);
+    out("S payload mode=%x seed=%x rsi=%x mpidr=%x\n", payload_params.mode,
+        payload_params.seed, r.x[1], read_mpidr());
+    r = call(RSI_REALM_CONFIG, (uint64_t)rsi_buf[0], 0, 0, 0);
+    out("S realm-config status=%x ipa_width=%x\n", r.x[0],
+        *(volatile uint64_t *)rsi_buf[0]);
+
+    switch (payload_params.mode) {
+    case 0:
+        start_secondaries(ncpus);
+        case_empty();
+        case_walk();
+        if (ncpus > 1) {
+            case_second_vcpu();
+        }
+        case_hvc();
+        case_idregs();
+        out("R alive\n");
+        break;
+    case 1:
+        out("S spinning\n");
+        spin_with_secret(payload_params.seed);
+    default:
+        make_secret(payload_params.seed);
+        start_secondaries(ncpus);
+        fuzz_loop();
+        while (__atomic_load_n(&cpus_done, __ATOMIC_ACQUIRE) < ncpus) {
+            /* wait */
+        }
+        out("S secret-intact=%x\n", (uint64_t)secret_intact(
+            payload_params.seed));
+        break;
+    }
+    out("END\n");
+    /* The harness reads memory and quits QEMU; stay put until then. */
+    for (;;) {
+        asm volatile("wfi");
+    }
+}
