@@ -207,6 +207,15 @@ class Demo:
             ok = False
         self.result("host read", what)
         self.step("the host has read the realm's RAM")
+
+        # 5. ... and asks for the realm vCPU's registers.
+        regs = qmp.hmp("info registers")
+        if "registers not available" in regs and "PC=" not in regs:
+            self.result("host registers",
+                        "info registers: " + regs.strip().split(": ", 1)[1])
+        else:
+            self.result("host registers", "SHOWN: " + regs[:60])
+            ok = False
         return ok
 
     def print_summary(self, ok):
@@ -218,7 +227,8 @@ class Demo:
         results["result"] = ("ok" if ok else "FAILED") + \
             f" in {time.monotonic() - self.t0:.1f} s"
         order = ("realm kernel", "RIM predicted", "RIM in token", "RIM match",
-                 "challenge", "token", "host read", "result")
+                 "challenge", "token", "host read", "host registers",
+                 "result")
         width = max(len(n) for n in results) + 1
         print("\nSummary")
         for name in order:

@@ -71,6 +71,11 @@ class Demo(unittest.TestCase):
         self.assertIn("secret not found", host)
         self.assertNotIn("FOUND", host)
 
+    def test_host_cannot_read_the_realm_registers(self):
+        regs = self.line("host registers")
+        self.assertIn("registers not available", regs)
+        self.assertIn("monitor's REC", regs)
+
     def test_by_hand_commands(self):
         by_hand = self.out.split("\nBy hand", 1)
         self.assertEqual(len(by_hand), 2, self.out)

@@ -737,7 +737,7 @@ uint64_t tmm_mapping_generation(Tmm *tmm)
 static bool check_fail(char *why, size_t len, const char *msg, uint64_t pa,
                        unsigned i)
 {
-    snprintf(why, len, "RTT %#llx entry %u: %s", (unsigned long long)pa, i,
+    snprintf(why, len, "RTT 0x%llx entry %u: %s", (unsigned long long)pa, i,
              msg);
     return false;
 }
@@ -825,7 +825,7 @@ bool tmm_rtt_check_tree(Tmm *tmm, uint64_t rd_pa, const TmmRd *rd,
     if (rd->rtt_level_start < 0 || rd->rtt_level_start > 2 ||
         rd->rtt_num_start < 1 || rd->rtt_num_start > TMM_RTT_NUM_START_MAX ||
         rd->s2sz < TMM_S2SZ_MIN || rd->s2sz > TMM_FEAT_S2SZ_MAX) {
-        snprintf(why, len, "RD %#llx: bad geometry",
+        snprintf(why, len, "RD 0x%llx: bad geometry",
                  (unsigned long long)rd_pa);
         return false;
     }
