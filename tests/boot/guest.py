@@ -310,7 +310,7 @@ class Qmp:
             raise ConnectionError("QMP: QEMU closed the connection")
         return json.loads(line)
 
-    def cmd(self, name: str, **args) -> dict:
+    def cmd(self, name: str, /, **args) -> dict:
         """Execute NAME; the whole reply ({"return": ...} or {"error":
         ...})."""
         msg = {"execute": name}
@@ -335,6 +335,25 @@ class Qmp:
     def close(self):
         self.file.close()
         self.sock.close()
+
+
+def gdb_packet(sock, payload: str, timeout: float = 10) -> str:
+    """Send one GDB remote protocol packet on @sock (connected to QEMU's
+    gdbstub) and return the reply's payload, acknowledged."""
+    import re
+    csum = sum(payload.encode()) & 0xff
+    sock.sendall(f"${payload}#{csum:02x}".encode())
+    sock.settimeout(timeout)
+    data = b""
+    while True:
+        chunk = sock.recv(4096)
+        if not chunk:
+            raise ConnectionError("gdbstub closed")
+        data += chunk
+        m = re.search(rb"\$([^#]*)#[0-9a-f]{2}", data)
+        if m:
+            sock.sendall(b"+")
+            return m.group(1).decode()
 
 
 def write_p384_key(path: str) -> bytes:

@@ -9,8 +9,10 @@ unaligned, reversed and overlapping ranges; buffers in MMIO, shared and
 unassigned memory), RIPAS changes with random flags, PSCI and other SMCs,
 HVC and SMC from EL1 and EL0, attestation token INIT/CONTINUE interleaved
 across vCPUs, and random loads, stores, exclusives, atomics and
-instruction fetches at protected, unprotected, EMPTY, MMIO and unmapped
-IPAs.
+instruction fetches at protected, unprotected, EMPTY, DESTROYED, MMIO
+and unmapped IPAs.  Meanwhile the harness plays a hostile host that takes
+back random pages of the realm's RAM (RMI_DATA_DESTROY through the realm
+object's x-host-data-destroy), so that the realm meets DESTROYED memory.
 
 Oracle, per seed:
 - QEMU (an ASan+UBSan build) never crashes and reports no sanitizer error;
@@ -31,6 +33,7 @@ time, findings.  Exits non-zero on any finding.
 
 import argparse
 import os
+import random
 import re
 import struct
 import sys
@@ -43,6 +46,9 @@ SANITIZER = re.compile(r"ERROR: AddressSanitizer|runtime error:|"
                        r"SUMMARY: (Address|UndefinedBehavior)Sanitizer|"
                        r"LeakSanitizer")
 RAM_BASE = 0x40000000
+# The payload's playground (tests/realm/payload.c PLAY_BASE, PLAY_PAGES)
+# and the per-vCPU pages after it: RAM the host may take back.
+PLAY_BASE, PLAY_PAGES = RAM_BASE + 0x04000000, 4096
 
 
 def secret_bytes(seed):
@@ -64,7 +70,9 @@ def run_seed(args, seed):
     findings = []
     ops = 0
     start = time.monotonic()
-    memory_mib = 512
+    # Enough for the payload's playground; the monitor's invariant check
+    # scans every secure granule, so less memory is a faster check.
+    memory_mib = 128
     env = dict(os.environ)
     # Sanitizer reports must fail the run; leaks at exit are QEMU's own
     # business, not the realm's.
@@ -75,16 +83,57 @@ def run_seed(args, seed):
     run = rp.PayloadRun(args.qemu, args.payload, rp.MODE_FUZZ, seed=seed,
                         iters=args.iters, ncpus=args.smp,
                         memory=f"{memory_mib}M", env=env)
+    host = random.Random(seed)
+    destroyed = 0
+    host_stopped = False
     try:
-        end = run.read_until(lambda l: l == "END", timeout=args.timeout,
-                             idle=args.idle)
+        deadline = time.monotonic() + args.timeout
+        last_output, seen = time.monotonic(), 0
+        while True:
+            pause = host.uniform(0.05, 2 * (args.destroy or 0.5))
+            end = run.read_until(lambda l: l == "END", timeout=pause)
+            if end == "END" or run.proc.poll() is not None:
+                break
+            if b"which the host cannot back: stopping the realm" in \
+                    run.stderr:
+                # The host took back a page just as the realm named it
+                # as an RSI buffer: the host stops the realm, as a KVM
+                # host would.  The seed ends here; not a finding.
+                host_stopped = True
+                break
+            now = time.monotonic()
+            if len(run.lines) != seen:
+                last_output, seen = now, len(run.lines)
+            if now - last_output > args.idle or now > deadline:
+                break
+            if args.destroy:
+                # Often a vCPU's own page, which the realm touches most.
+                if host.randrange(3) == 0:
+                    index = PLAY_PAGES + 0x100 + host.randrange(args.smp)
+                else:
+                    index = host.randrange(PLAY_PAGES)
+                page = PLAY_BASE + index * 4096
+                reply = run.connect_qmp().cmd(
+                    "qom-set", path="/objects/cca0",
+                    property="x-host-data-destroy", value=page)
+                # Refused when nothing is assigned there: also fine.
+                destroyed += "error" not in reply
+        progress = {}
         for line in run.lines:
             if line.startswith("F "):
                 findings.append(f"seed {seed}: realm: {line}")
             elif line.startswith("D "):
                 _, f = rp.parse(line)
                 ops += f.get("calls", 0) + f.get("accesses", 0)
-        if end != "END":
+            elif line.startswith("P "):
+                _, f = rp.parse(line)
+                progress[f.get("cpu")] = f.get("ops", 0)
+        if host_stopped:
+            ops = sum(progress.values())
+            print(f"seed {seed}: the realm named a page the host had just "
+                  f"destroyed as an RSI buffer; the host stopped it after "
+                  f"{ops} operations", flush=True)
+        elif end != "END":
             if run.proc.poll() is None:
                 findings.append(f"seed {seed}: hang: no progress for "
                                 f"{args.idle} s (last line: "
@@ -92,8 +141,8 @@ def run_seed(args, seed):
             else:
                 findings.append(f"seed {seed}: QEMU exited with status "
                                 f"{run.proc.returncode} mid-run")
-        else:
-            if "S secret-intact=0x1" not in run.lines:
+        if end == "END" or host_stopped:
+            if end == "END" and "S secret-intact=0x1" not in run.lines:
                 findings.append(f"seed {seed}: the realm's secret changed")
             dump = os.path.join(run.tmp.name, "ns-ram.bin")
             reply = run.connect_qmp().cmd("pmemsave", val=RAM_BASE,
@@ -112,7 +161,7 @@ def run_seed(args, seed):
                         break
                 os.unlink(dump)
         status = run.quit()
-        if status != 0 and end == "END":
+        if status != 0 and (end == "END" or host_stopped):
             findings.append(f"seed {seed}: QEMU exit status {status}")
         err = run.stderr.decode(errors="replace")
         if SANITIZER.search(err) or (status is not None and status < 0):
@@ -120,7 +169,7 @@ def run_seed(args, seed):
                             f"reported:\n{err[-4000:]}")
     finally:
         run.close()
-    return ops, findings, time.monotonic() - start
+    return ops, findings, time.monotonic() - start, destroyed
 
 
 def main():
@@ -135,6 +184,9 @@ def main():
     ap.add_argument("--idle", type=float, default=120,
                     help="watchdog: seconds without realm output")
     ap.add_argument("--timeout", type=float, default=3600)
+    ap.add_argument("--destroy", type=float, default=0.5,
+                    help="hostile host: mean seconds between page "
+                    "destructions (0: none)")
     ap.add_argument("--no-self-check", dest="self_check",
                     action="store_false")
     args = ap.parse_args()
@@ -143,10 +195,11 @@ def main():
     all_findings = []
     t0 = time.monotonic()
     for seed in range(args.first_seed, args.first_seed + args.seeds):
-        ops, findings, secs = run_seed(args, seed)
+        ops, findings, secs, destroyed = run_seed(args, seed)
         total_ops += ops
         all_findings += findings
         print(f"seed {seed}: {ops} operations in {secs:.1f} s, "
+              f"{destroyed} pages destroyed by the host, "
               f"{len(findings)} findings", flush=True)
         for f in findings:
             print("  " + f.replace("\n", "\n  "), flush=True)

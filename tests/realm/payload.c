@@ -56,14 +56,17 @@
 
 #define RIPAS_EMPTY     0
 #define RIPAS_RAM       1
+#define RIPAS_DESTROYED 2
+#define RSI_CHANGE_DESTROYED    1
 
 /* The harness patches this block in the image file (found by its magic). */
 struct params {
     char magic[16];
-    uint64_t mode;          /* 0 cases, 1 spin, 2 fuzz */
+    uint64_t mode;          /* 0 cases, 1 spin, 2 fuzz, 3, 4 stops */
     uint64_t seed;
     uint64_t iters;         /* fuzz: operations per vCPU */
     uint64_t ncpus;
+    uint64_t ram_mib;       /* the realm's RAM from RAM_BASE (-m) */
 };
 
 volatile struct params payload_params = {
@@ -72,6 +75,7 @@ volatile struct params payload_params = {
     .seed = 1,
     .iters = 1000,
     .ncpus = 1,
+    .ram_mib = 512,
 };
 
 struct frame {
@@ -142,6 +146,7 @@ uint64_t p_dczva(uint64_t), p_exec(uint64_t);
 uint64_t read_id_aa64pfr0(void), read_id_aa64pfr1(void);
 uint64_t read_id_aa64dfr0(void), read_id_aa64zfr0(void);
 uint64_t read_id_aa64smfr0(void), read_mpidr(void), read_pmcr(void);
+uint64_t read_cntvct(void), read_cntfrq(void);
 uint64_t sve_rdvl(void);
 void mmu_enable(uint64_t ttbr0, uint64_t tcr, uint64_t mair);
 void mmu_disable(void);
@@ -489,6 +494,102 @@ static void case_second_vcpu(void)
         (uint64_t)(second_state == 2));
 }
 
+/*
+ * RAM the host takes back (RMI_DATA_DESTROY, which only the host can do):
+ * the payload asks for it on the console ("W destroy <ipa>"), waits until
+ * the IPA reads DESTROYED, then touches it.  Returning it to RAM needs
+ * the change-destroyed flag.
+ */
+#define DESTROY_PAGE    (PLAY_BASE + 0x40 * GRANULE)
+
+static void case_destroyed(void)
+{
+    uint64_t page = DESTROY_PAGE, resp = 0, st, deadline, v;
+    struct outcome o;
+    unsigned i;
+
+    p_strx(page, 0x5566778899aabbccULL);
+    out("W destroy %x\n", page);
+    deadline = read_cntvct() + 60 * read_cntfrq();
+    while (ripas_of(page) != RIPAS_DESTROYED && read_cntvct() < deadline) {
+        /* wait for the host */
+    }
+    out("R destroyed ripas=%x\n", ripas_of(page));
+    for (i = 0; i < NR_PRIMS; i++) {
+        uint64_t addr = prims[i].fn == (void *)p_exec ? page :
+                        page + 0x100 + 16 * i;
+
+        o = run_prim(prims[i].fn, addr, 0xdead, 0xbeef);
+        out("R destroyed-%s faulted=%x esr=%x far=%x elr=%x fn=%x\n",
+            prims[i].name, (uint64_t)o.faulted, o.esr, o.far, o.elr,
+            (uint64_t)prims[i].fn);
+    }
+    /* RAM again: refused without the flag, done with it. */
+    st = ipa_state_set(page, page + GRANULE, RIPAS_RAM, 0, &resp);
+    out("R destroyed-to-ram status=%x response=%x ripas=%x\n", st, resp,
+        ripas_of(page));
+    st = ipa_state_set(page, page + GRANULE, RIPAS_RAM, RSI_CHANGE_DESTROYED,
+                       &resp);
+    o = run_prim(p_ldrx, page, 0, 0);
+    v = o.faulted ? ~0ULL : p_ldrx(page);
+    out("R destroyed-to-ram-flag status=%x response=%x ripas=%x faulted=%x "
+        "value=%x\n", st, resp, ripas_of(page), (uint64_t)o.faulted, v);
+}
+
+/*
+ * An RSI call whose buffer is in RAM the host took back: the monitor
+ * exits to the host at every try and the host cannot help; it stops the
+ * realm (mode 3).
+ */
+static void case_buffer_destroyed(void)
+{
+    uint64_t page = DESTROY_PAGE + GRANULE, deadline;
+    struct call r;
+
+    p_strx(page, 1);
+    out("W destroy %x\n", page);
+    deadline = read_cntvct() + 60 * read_cntfrq();
+    while (ripas_of(page) != RIPAS_DESTROYED && read_cntvct() < deadline) {
+        /* wait for the host */
+    }
+    out("R buffer-page ripas=%x\n", ripas_of(page));
+    r = call(RSI_REALM_CONFIG, page, 0, 0, 0);
+    out("R buffer-call status=%x\n", r.x[0]);
+}
+
+/*
+ * RAM where the realm has no memory: it may make any protected IPA RIPAS
+ * RAM, but the host backs only the realm's memory.  An access there
+ * aborts; an RSI buffer there stops the realm (mode 4).
+ */
+#define OUTSIDE_PAGE    0x100000000ULL
+
+static void case_outside_ram(void)
+{
+    uint64_t resp = 0, st;
+    struct outcome o;
+
+    st = ipa_state_set(OUTSIDE_PAGE, OUTSIDE_PAGE + GRANULE, RIPAS_RAM, 0,
+                       &resp);
+    out("R outside-ram status=%x response=%x ripas=%x\n", st, resp,
+        ripas_of(OUTSIDE_PAGE));
+    o = run_prim(p_ldrx, OUTSIDE_PAGE + 8, 0, 0);
+    report("outside-ldrx", p_ldrx, o);
+    o = run_prim(p_exec, OUTSIDE_PAGE, 0, 0);
+    report("outside-exec", p_exec, o);
+}
+
+static void case_buffer_outside_ram(void)
+{
+    uint64_t resp = 0;
+    struct call r;
+
+    ipa_state_set(OUTSIDE_PAGE, OUTSIDE_PAGE + GRANULE, RIPAS_RAM, 0, &resp);
+    out("R buffer-page ripas=%x\n", ripas_of(OUTSIDE_PAGE));
+    r = call(RSI_REALM_CONFIG, OUTSIDE_PAGE, 0, 0, 0);
+    out("R buffer-call status=%x\n", r.x[0]);
+}
+
 static void case_hvc(void)
 {
     struct outcome o = run_prim(hvc_at_el1, 0, 0, 0);
@@ -591,6 +692,11 @@ static bool secret_intact(uint64_t seed)
     return true;
 }
 
+static bool in_ram(uint64_t ipa)
+{
+    return ipa >= RAM_BASE && ipa - RAM_BASE < (payload_params.ram_mib << 20);
+}
+
 static bool in_live(uint64_t base, uint64_t top)
 {
     /* [base, top) meets what the payload runs from (or wraps) */
@@ -649,6 +755,26 @@ static uint64_t random_buffer(struct cpu *c)
         }
     } while (in_live(ipa & ~(GRANULE - 1), (ipa & ~(GRANULE - 1)) +
                                            GRANULE));
+    /*
+     * RAM the host took back cannot hold a buffer: the monitor would exit
+     * to the host at every try, and the host stops the realm.  A realm
+     * that knows it may lose memory takes it back first.
+     */
+    if (ripas_of(ipa & ~(GRANULE - 1)) == RIPAS_DESTROYED) {
+        uint64_t resp;
+
+        ipa_state_set(ipa & ~(GRANULE - 1), (ipa & ~(GRANULE - 1)) + GRANULE,
+                      RIPAS_RAM, RSI_CHANGE_DESTROYED, &resp);
+    }
+    /*
+     * Nor can RAM outside the realm's memory that it made RIPAS RAM
+     * itself: the host has nothing to back it with.  (The regression
+     * tests cover both stops.)
+     */
+    if (!(ipa & SHARED_BIT) && !in_ram(ipa) &&
+        ripas_of(ipa & ~(GRANULE - 1)) == RIPAS_RAM) {
+        return (uint64_t)rsi_buf[cpu_id()];
+    }
     return ipa;
 }
 
@@ -982,9 +1108,17 @@ void payload_main(uint64_t dtb)
         if (ncpus > 1) {
             case_second_vcpu();
         }
+        case_destroyed();
+        case_outside_ram();
         case_hvc();
         case_idregs();
         out("R alive\n");
+        break;
+    case 3:
+        case_buffer_destroyed();
+        break;
+    case 4:
+        case_buffer_outside_ram();
         break;
     case 1:
         out("S spinning\n");

@@ -22,17 +22,25 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "boot"))
 import guest  # noqa: E402
 
 MODE_CASES, MODE_SPIN, MODE_FUZZ = 0, 1, 2
+MODE_BUFFER_DESTROYED, MODE_BUFFER_OUTSIDE_RAM = 3, 4
 MAGIC = b"VIRTCCA-PAYLOAD\0"
 
 
-def payload_image(path, out, mode, seed=1, iters=1000, ncpus=1):
+def payload_image(path, out, mode, seed=1, iters=1000, ncpus=1,
+                  ram_mib=512):
     """Copy the payload image with its params block set."""
     with open(path, "rb") as f:
         image = bytearray(f.read())
     at = image.index(MAGIC) + len(MAGIC)
-    struct.pack_into("<4Q", image, at, mode, seed, iters, ncpus)
+    struct.pack_into("<5Q", image, at, mode, seed, iters, ncpus, ram_mib)
     with open(out, "wb") as f:
         f.write(image)
+
+
+def guest_ram_mib(memory):
+    """-m's value ("512M", "1G") in MiB."""
+    units = {"M": 1, "G": 1024}
+    return int(memory[:-1]) * units[memory[-1].upper()]
 
 
 def parse(line):
@@ -58,7 +66,8 @@ class PayloadRun:
         self.tmp = tempfile.TemporaryDirectory(prefix="virtcca-payload-")
         t = self.tmp.name
         self.image = os.path.join(t, "payload.bin")
-        payload_image(payload, self.image, mode, seed, iters, ncpus)
+        payload_image(payload, self.image, mode, seed, iters, ncpus,
+                      guest_ram_mib(memory))
         self.qmp_path = os.path.join(t, "qmp.sock")
         self.gdb_path = os.path.join(t, "gdb.sock") if gdb else None
         self.log = os.path.join(t, "qemu.log")
@@ -146,6 +155,8 @@ class PayloadRun:
         if self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait()
+        self.proc.stdout.close()
+        self.proc.stderr.close()
         if self.qmp:
             try:
                 self.qmp.sock.close()

@@ -365,6 +365,8 @@ p_exec:
     mrs_fn read_id_aa64zfr0, s3_0_c0_c4_4
     mrs_fn read_id_aa64smfr0, s3_0_c0_c4_5
     mrs_fn read_mpidr, mpidr_el1
+    mrs_fn read_cntvct, cntvct_el0
+    mrs_fn read_cntfrq, cntfrq_el0
     /* PMCR_EL0: UNDEFINED without a PMU */
     mrs_fn read_pmcr, s3_3_c9_c12_0
 

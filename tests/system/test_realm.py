@@ -280,20 +280,8 @@ class RealmSecrets(unittest.TestCase):
         r = qmp.hmp(f"gdbserver tcp:127.0.0.1:{port}")
         assert "error" not in r, r
         with socket.create_connection(("127.0.0.1", port), timeout=20) as s:
-            body = "m%x,10" % int(addr, 16)
-            pkt = "$%s#%02x" % (body, sum(body.encode()) % 256)
-            s.sendall(pkt.encode())
-            data = b""
-            # A reply is "$<body>#<2 hex digits>", after an ack "+".
-            while not (b"$" in data and b"#" in data[data.index(b"$"):] and
-                       len(data) - data.rindex(b"#") >= 3):
-                chunk = s.recv(4096)
-                if not chunk:
-                    break
-                data += chunk
-            s.sendall(b"+$D#44")
-        reply = data.decode().lstrip("+")
-        reply = reply[reply.index("$") + 1:reply.index("#")]
+            reply = guest.gdb_packet(s, "m%x,10" % int(addr, 16), 20)
+            s.sendall(b"$D#44")
         qmp.hmp("gdbserver none")
         qmp.cmd("cont")
         if reply.startswith("E"):

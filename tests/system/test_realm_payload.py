@@ -8,6 +8,8 @@ RMM on hardware gives it: small bare-metal realm payloads
   such a page, a second vCPU racing the change): a synchronous external
   abort with the syndrome the monitor injects, FAR and ELR at the access,
   and the realm runs on;
+- every kind of access to a page the host took back (RMI_DATA_DESTROY):
+  the same abort; RAM again only with the change-destroyed flag;
 - HVC: undefined at EL1 with ELR past the HVC (the monitor traps it),
   undefined at EL0 with ELR at it;
 - the realm's ID registers and the features behind them (no SVE, no PMU,
@@ -41,6 +43,8 @@ ESR_IL, ESR_EA, ESR_S1PTW, ESR_WNR = 1 << 25, 1 << 9, 1 << 7, 1 << 6
 PLAY_BASE = 0x44000000
 EMPTY_PAGE = PLAY_BASE + 0x10 * 4096
 SECOND_PAGE = PLAY_BASE + 0x30 * 4096
+DESTROY_PAGE = PLAY_BASE + 0x40 * 4096
+OUTSIDE_PAGE = 0x100000000
 LOADS = ["ldrb", "ldrh", "ldrw", "ldrx", "ldp", "ldxr", "ldar"]
 STORES = ["strb", "strh", "strw", "strx", "stp", "stxr", "stlr"]
 ATOMICS = ["ldadd", "swp", "cas"]
@@ -64,7 +68,20 @@ class RealmCases(unittest.TestCase):
                                              f"virtcca-cases-{os.getpid()}"))
         cls.plan_path = cls.vm.args[cls.vm.args.index("-object") + 1] \
             .split("measurement-log=")[1]
-        cls.end = cls.vm.read_until(lambda l: l == "END", timeout=120)
+        cls.destroy_errors = []
+        while True:
+            cls.end = cls.vm.read_until(
+                lambda l: l == "END" or l.startswith("W destroy "),
+                timeout=120)
+            if not cls.end or cls.end == "END":
+                break
+            # The payload asks the host to take back a page of its RAM.
+            reply = cls.vm.connect_qmp().cmd(
+                "qom-set", path="/objects/cca0",
+                property="x-host-data-destroy",
+                value=int(cls.end.split()[2], 0))
+            if "error" in reply:
+                cls.destroy_errors.append(reply["error"])
         cls.r = cls.vm.results()
         cls.alive = cls.vm.proc.poll() is None
         cls.status = cls.vm.quit()
@@ -141,6 +158,44 @@ class RealmCases(unittest.TestCase):
         self.assertEqual(r["cpu"], 1)
         self.check_sea("second-vcpu", SECOND_PAGE + 8, r["fn"])
 
+    def test_destroyed_page_every_access(self):
+        self.assertEqual(self.destroy_errors, [])
+        self.assertEqual(self.r["destroyed"]["ripas"], 2, "RIPAS DESTROYED")
+        for i, name in enumerate(PRIMS):
+            fn = self.r[name]["fn"]
+            with self.subTest(access=name):
+                key = "destroyed-" + name
+                if name == "stxr" and not self.r[key]["faulted"]:
+                    continue    # as for EMPTY above
+                if name == "exec":
+                    self.check_sea(key, DESTROY_PAGE, DESTROY_PAGE,
+                                   ec=EC_IABT_CUR)
+                else:
+                    self.check_sea(key, DESTROY_PAGE + 0x100 + 16 * i, fn)
+        self.assertRegex(self.log, r"realm (access|write) to protected IPA "
+                         r"0x44040\w+ \(RIPAS DESTROYED\): synchronous "
+                         r"external abort")
+
+    def test_destroyed_back_to_ram_needs_the_flag(self):
+        r = self.r["destroyed-to-ram"]
+        self.assertEqual(r["status"], 0)
+        self.assertEqual(r["ripas"], 2, "RAM without change-destroyed")
+        r = self.r["destroyed-to-ram-flag"]
+        self.assertEqual((r["status"], r["response"], r["ripas"]), (0, 0, 1))
+        # A new granule: the realm's old data is gone, nothing faults.
+        self.assertEqual((r["faulted"], r["value"]), (0, 0))
+
+    def test_ram_outside_the_realms_memory_aborts(self):
+        r = self.r["outside-ram"]
+        self.assertEqual((r["status"], r["ripas"]), (0, 1))
+        self.check_sea("outside-ldrx", OUTSIDE_PAGE + 8,
+                       self.r["outside-ldrx"]["fn"])
+        self.check_sea("outside-exec", OUTSIDE_PAGE, OUTSIDE_PAGE,
+                       ec=EC_IABT_CUR)
+        self.assertIn(f"realm access to protected IPA {OUTSIDE_PAGE + 8:#x} "
+                      "(RIPAS RAM, outside the realm's memory): synchronous "
+                      "external abort", self.log)
+
     def test_hvc_at_el1_returns_past_it(self):
         r = self.r["hvc-el1"]
         self.assertEqual(r["faulted"], 1)
@@ -188,24 +243,68 @@ class RealmCases(unittest.TestCase):
                 self.assertEqual(o["elr"], o["fn"])
 
 
-def gdb_packet(sock, payload, timeout=10):
-    """Send one RSP packet, return the reply's payload."""
-    csum = sum(payload.encode()) & 0xff
-    sock.sendall(f"${payload}#{csum:02x}".encode())
-    sock.settimeout(timeout)
-    data = b""
-    while True:
-        chunk = sock.recv(4096)
-        if not chunk:
-            raise ConnectionError("gdbstub closed")
-        data += chunk
-        m = re.search(rb"\$([^#]*)#[0-9a-f]{2}", data)
-        if m:
-            sock.sendall(b"+")
-            return m.group(1).decode()
+gdb_packet = rp.guest.gdb_packet
 
 
 SECRET = 0x5ec2e7a11ce0f00d
+
+
+@unittest.skipUnless(os.path.exists(PAYLOAD), "no payload (make payload)")
+class HostDestroysRealmMemory(unittest.TestCase):
+    """An RSI call's buffer the host cannot back: RAM it took back
+    (RMI_DATA_DESTROY through x-host-data-destroy), or RAM outside the
+    realm's memory.  The monitor exits to the host at every try, so the
+    host stops the realm with the reason instead of spinning (a KVM host
+    fails KVM_RUN).  Also what the host may not destroy."""
+
+    def start(self, mode):
+        self.vm = rp.PayloadRun(QEMU, PAYLOAD, mode)
+        self.addCleanup(self.vm.close)
+
+    def wait_stopped(self, reason):
+        qmp = self.vm.connect_qmp()
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            status = qmp.cmd("query-status")["return"]["status"]
+            if status == "internal-error":
+                break
+            time.sleep(0.2)
+        self.assertEqual(status, "internal-error")
+        self.vm.read_until(lambda l: False, timeout=1)
+        self.assertIn(reason + ", which the host cannot back: stopping the "
+                      "realm", self.vm.stderr.decode())
+        self.assertNotIn("R buffer-call status=0x0", self.vm.lines)
+        self.assertEqual(self.vm.quit(), 0)
+
+    def destroy(self, ipa):
+        return self.vm.connect_qmp().cmd(
+            "qom-set", path="/objects/cca0", property="x-host-data-destroy",
+            value=ipa)
+
+    def test_buffer_in_destroyed_ram_stops_the_realm(self):
+        self.start(rp.MODE_BUFFER_DESTROYED)
+        line = self.vm.read_until(lambda l: l.startswith("W destroy "))
+        self.assertIsNotNone(line, "\n".join(self.vm.lines))
+        page = int(line.split()[2], 0)
+        # Nothing is there to destroy: refused, with the monitor's status
+        reply = self.destroy(page + 0x100000)
+        self.assertIn("RMI_DATA_DESTROY at IPA 0x", reply["error"]["desc"])
+        reply = self.destroy(page + 8)
+        self.assertIn("error", reply, "unaligned IPA")
+        self.assertNotIn("error", self.destroy(page))
+        self.assertIsNotNone(self.vm.read_until(
+            lambda l: l.startswith("R buffer-page")))
+        self.assertEqual(self.vm.results()["buffer-page"]["ripas"], 2)
+        self.wait_stopped(f"the realm's RSI buffer at IPA {page:#x} is "
+                          "DESTROYED")
+
+    def test_buffer_in_ram_outside_the_realms_memory_stops_it(self):
+        self.start(rp.MODE_BUFFER_OUTSIDE_RAM)
+        self.assertIsNotNone(self.vm.read_until(
+            lambda l: l.startswith("R buffer-page")))
+        self.assertEqual(self.vm.results()["buffer-page"]["ripas"], 1)
+        self.wait_stopped(f"the realm's RSI buffer at IPA {OUTSIDE_PAGE:#x} "
+                          "is RAM outside the realm's memory")
 
 
 @unittest.skipUnless(os.path.exists(PAYLOAD), "no payload (make payload)")

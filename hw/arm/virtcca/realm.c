@@ -30,6 +30,7 @@
 #include "qemu/log.h"
 #include "qemu/units.h"
 #include "exec/cputlb.h"
+#include "exec/translation-block.h"
 #include "hw/arm/boot.h"
 #include "hw/boards.h"
 #include "hw/pci/pci.h"
@@ -40,6 +41,7 @@
 #include "system/memory.h"
 #include "system/reset.h"
 #include "system/runstate.h"
+#include "system/tcg.h"
 #include "target/arm/arm-powerctl.h"
 #include "target/arm/cpu.h"
 #include "target/arm/cpu-features.h"
@@ -135,6 +137,7 @@ struct VirtccaRealm {
      */
     QemuMutex lock;
     uint64_t next_granule;
+    GArray *free_granules;      /* undelegated granules given back */
     bool active;
 };
 
@@ -159,11 +162,20 @@ static void *realm_granule_map(void *opaque, uint64_t pa)
     return NULL;
 }
 
-/* The host's pool of secure granules: a bump allocator over the carve-out. */
+/*
+ * The host's pool of secure granules: a bump allocator over the carve-out,
+ * and the granules the host took back from the realm.
+ */
 static bool realm_alloc_granule(void *opaque, uint64_t *pa)
 {
     VirtccaRealm *r = opaque;
 
+    if (r->free_granules->len) {
+        *pa = g_array_index(r->free_granules, uint64_t,
+                            r->free_granules->len - 1);
+        g_array_set_size(r->free_granules, r->free_granules->len - 1);
+        return true;
+    }
     if (r->next_granule >= r->secure_size / GRANULE) {
         return false;
     }
@@ -216,6 +228,21 @@ static bool realm_ensure_table(VirtccaRealm *r, uint64_t ipa, int level)
 }
 
 /*
+ * The monitor wrote secure memory behind TCG's back (through its own
+ * pointer, not the memory API): code translated from what was there
+ * before, by an earlier realm or for another IPA, must not run again.
+ */
+static void realm_forget_code(VirtccaRealm *r, uint64_t pa, uint64_t size)
+{
+    ram_addr_t base = memory_region_get_ram_addr(r->cfg.secure_ram) +
+                      (pa - r->cfg.secure_base);
+
+    if (tcg_enabled()) {
+        tb_invalidate_phys_range(current_cpu, base, base + size - 1);
+    }
+}
+
+/*
  * First touch of protected RAM: the host gives it a zeroed granule.
  * Called with r->lock held.
  */
@@ -227,11 +254,24 @@ static bool realm_populate(VirtccaRealm *r, uint64_t ipa)
     ok = realm_ensure_table(r, ipa, 3) && realm_delegated(r, &data) &&
          rmi(r, TMM_RMI_DATA_CREATE_UNKNOWN, r->built.rd, data, ipa, 0,
              NULL) == TMM_RMI_SUCCESS;
+    if (ok) {
+        realm_forget_code(r, data, GRANULE);
+    }
     if (!ok) {
         error_report_once("virtcca: cannot give the realm memory at IPA "
                           "0x%" PRIx64 ": secure memory exhausted?", ipa);
     }
     return ok;
+}
+
+/*
+ * Whether the host has memory for the realm at @ipa: its RAM, as -m
+ * sized it.  The realm may make any protected IPA RIPAS RAM; the host
+ * backs only these (a KVM host has no memslot elsewhere).
+ */
+static bool realm_has_ram_at(VirtccaRealm *r, uint64_t ipa)
+{
+    return ipa >= r->cfg.ram_base && ipa - r->cfg.ram_base < r->ms->ram_size;
 }
 
 static const char *ripas_name(uint8_t ripas)
@@ -258,6 +298,7 @@ static TmmXlateResult realm_resolve(VirtccaRealm *r, hwaddr addr,
         res = tmm_realm_translate(r->tmm, r->built.rd, addr, TMM_ACCESS_READ,
                                   t);
         if (res == TMM_XLATE_EXIT && t->ripas == TMM_RIPAS_RAM &&
+            realm_has_ram_at(r, addr) &&
             realm_populate(r, addr & ~(GRANULE - 1))) {
             res = tmm_realm_translate(r->tmm, r->built.rd, addr,
                                       TMM_ACCESS_READ, t);
@@ -341,9 +382,11 @@ static MemTxResult realm_sea_access(VirtccaRealm *r, hwaddr addr, bool write)
 
     tmm_realm_translate(r->tmm, r->built.rd, addr, TMM_ACCESS_READ, &t);
     qemu_log_mask(LOG_GUEST_ERROR, "virtcca: realm %s protected IPA 0x%"
-                  HWADDR_PRIx " (RIPAS %s): synchronous external abort\n",
+                  HWADDR_PRIx " (RIPAS %s%s): synchronous external abort\n",
                   write ? "write to" : "access to", addr,
-                  ripas_name(t.ripas));
+                  ripas_name(t.ripas),
+                  t.ripas == TMM_RIPAS_RAM && !realm_has_ram_at(r, addr) ?
+                  ", outside the realm's memory" : "");
     return MEMTX_ERROR;
 }
 
@@ -610,20 +653,35 @@ static void ctx_to_cpu(const TmmVcpuContext *ctx, CPUARMState *env)
  * A stage-2 data abort exit at a protected IPA: the realm's RSI call named
  * a buffer the host has not backed yet.  The host gives it a granule; on
  * re-entry the realm repeats the call.
+ *
+ * If the host took the granule back (RIPAS DESTROYED), nothing the host
+ * can do lets the call go on: the monitor would exit again at every
+ * retry.  A KVM host fails KVM_RUN then, and the VMM stops the VM; so
+ * does this host, with the reason, instead of spinning.
  */
 static void realm_rsi_buffer_abort(VirtccaRealm *r, int cpu, uint8_t *run)
 {
     uint64_t ipa = (run_ld64(run, TMM_REC_RUN_EXIT_HPFAR) >> 4) << 12;
     TmmTranslation t;
+    TmmXlateResult res;
 
     trace_virtcca_realm_rsi_buffer(cpu, ipa);
-    if (ipa < SHARED_BIT &&
-        tmm_realm_translate(r->tmm, r->built.rd, ipa, TMM_ACCESS_WRITE,
-                            &t) == TMM_XLATE_EXIT &&
-        t.ripas == TMM_RIPAS_RAM) {
-        realm_populate(r, ipa);
-    }
     run_st64(run, TMM_REC_RUN_ENTRY_FLAGS, 0);
+    res = tmm_realm_translate(r->tmm, r->built.rd, ipa, TMM_ACCESS_WRITE, &t);
+    if (ipa < SHARED_BIT && res == TMM_XLATE_EXIT &&
+        t.ripas == TMM_RIPAS_RAM && realm_has_ram_at(r, ipa) &&
+        realm_populate(r, ipa)) {
+        return;
+    }
+    if (res != TMM_XLATE_OK) {
+        error_report("virtcca: vCPU %d: the realm's RSI buffer at IPA "
+                     "0x%" PRIx64 " is %s%s, which the host cannot back: "
+                     "stopping the realm", cpu, ipa, ripas_name(t.ripas),
+                     realm_has_ram_at(r, ipa) ? "" :
+                     " outside the realm's memory");
+        qemu_system_vmstop_request_prepare();
+        qemu_system_vmstop_request(RUN_STATE_INTERNAL_ERROR);
+    }
 }
 
 static bool realm_smc(ARMCPU *cpu)
@@ -761,6 +819,46 @@ static bool realm_take_exception(ARMCPU *cpu)
 }
 
 /* HCR_EL2.HCD is clear for a realm: its HVCs at EL1 trap to the monitor. */
+static void realm_flush_vcpu_tlb(CPUState *cs, run_on_cpu_data data)
+{
+    tlb_flush(cs);
+}
+
+bool virtcca_realm_host_data_destroy(VirtccaRealm *r, uint64_t ipa,
+                                     Error **errp)
+{
+    uint64_t st, pa = 0;
+    CPUState *cs;
+
+    if (!r->active) {
+        error_setg(errp, "virtcca: no realm is running");
+        return false;
+    }
+    qemu_mutex_lock(&r->lock);
+    st = rmi(r, TMM_RMI_DATA_DESTROY, r->built.rd, ipa, 0, 0, &pa);
+    qemu_mutex_unlock(&r->lock);
+    if (st != TMM_RMI_SUCCESS) {
+        error_setg(errp, "virtcca: RMI_DATA_DESTROY at IPA 0x%" PRIx64
+                   " failed: status 0x%" PRIx64, ipa, st);
+        return false;
+    }
+    /*
+     * The monitor invalidates the realm's TLB entries for the IPA before
+     * it returns (the granule is scrubbed already).  Only then may the
+     * host reuse the granule.
+     */
+    CPU_FOREACH(cs) {
+        run_on_cpu(cs, realm_flush_vcpu_tlb, RUN_ON_CPU_NULL);
+    }
+    qemu_mutex_lock(&r->lock);
+    if (rmi(r, TMM_RMI_GRANULE_UNDELEGATE, pa, 0, 0, 0, NULL) ==
+        TMM_RMI_SUCCESS) {
+        g_array_append_val(r->free_granules, pa);
+    }
+    qemu_mutex_unlock(&r->lock);
+    return true;
+}
+
 static bool realm_traps_hvc(ARMCPU *cpu)
 {
     VirtccaRealm *r = the_realm;
@@ -830,6 +928,7 @@ static bool realm_build(VirtccaRealm *r, Error **errp)
     }
     r->active = false;
     r->next_granule = 0;
+    g_array_set_size(r->free_granules, 0);
     r->tmm = tmm_new(realm_granule_map, r, &secure, 1, r->keys);
     if (!r->tmm) {
         error_setg(errp, "virtcca: cannot start the monitor");
@@ -855,6 +954,8 @@ static bool realm_build(VirtccaRealm *r, Error **errp)
 
     host = realm_host(r);
     ok = virtcca_plan_build(&plan, &host, &r->built, err, sizeof(err));
+    /* A realm before this one (system_reset) ran code from these pages. */
+    realm_forget_code(r, r->cfg.secure_base, r->secure_size);
     if (ok && g->measurement_log) {
         char *text = virtcca_plan_to_text(&plan);
         GError *gerr = NULL;
@@ -882,6 +983,20 @@ static bool realm_build(VirtccaRealm *r, Error **errp)
     r->active = true;
     tlb_flush(CPU(cpu));
     return true;
+}
+
+/*
+ * On a reset the old realm stops at once: the loader writes the images
+ * again in the hold phase, and they must reach the host's staging memory,
+ * not the old realm's protected IPAs (which refuse host writes).
+ */
+static void virtcca_guest_reset_enter(Object *obj, ResetType type)
+{
+    VirtccaGuest *g = VIRTCCA_GUEST(obj);
+
+    if (g->realm) {
+        g->realm->active = false;
+    }
 }
 
 static void virtcca_guest_reset_exit(Object *obj, ResetType type)
@@ -934,12 +1049,14 @@ VirtccaRealm *virtcca_realm_new(VirtccaGuest *g, MachineState *ms,
     r->nr_scratch = SCRATCH_PLAN_PAGES + ms->smp.max_cpus;
     r->scratch = g_malloc0(r->nr_scratch * GRANULE);
     qemu_mutex_init(&r->lock);
+    r->free_granules = g_array_new(false, false, sizeof(uint64_t));
 
     r->keys = tmm_attest_keys_load(g->rak_file, g->platform_key_file, &kerr);
     if (!r->keys) {
         error_setg(errp, "%s: %s", g->rak_file ? "rak-key" : "platform-key",
                    kerr ? kerr : "cannot load");
         free(kerr);
+        g_array_free(r->free_granules, true);
         g_free(r->scratch);
         g_free(r);
         return NULL;
@@ -1006,6 +1123,7 @@ VirtccaRealm *virtcca_realm_new(VirtccaGuest *g, MachineState *ms,
                "private to it; it cannot be saved, snapshotted or migrated");
     if (migrate_add_blocker(&r->migration_blocker, errp) < 0) {
         tmm_attest_keys_free(r->keys);
+        g_array_free(r->free_granules, true);
         g_free(r->scratch);
         g_free(r);
         return NULL;
@@ -1172,6 +1290,7 @@ void virtcca_guest_reset_class_init(ObjectClass *oc)
      * The exit phase runs after every hold phase, in particular after the
      * loader has written the images: only then can the realm be built.
      */
+    rc->phases.enter = virtcca_guest_reset_enter;
     rc->phases.exit = virtcca_guest_reset_exit;
 }
 

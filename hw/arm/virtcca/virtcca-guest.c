@@ -96,6 +96,27 @@ static void set_u32(Object *obj, Visitor *v, const char *name, void *opaque,
     visit_type_uint32(v, name, field, errp);
 }
 
+/*
+ * x-host-data-destroy: what a hostile host may do to a running realm at
+ * any time, for tests: take back the DATA granule at an IPA with
+ * RMI_DATA_DESTROY.  The realm then finds the IPA DESTROYED.
+ */
+static void set_host_data_destroy(Object *obj, Visitor *v, const char *name,
+                                  void *opaque, Error **errp)
+{
+    VirtccaGuest *g = VIRTCCA_GUEST(obj);
+    uint64_t ipa;
+
+    if (!visit_type_uint64(v, name, &ipa, errp)) {
+        return;
+    }
+    if (!g->realm) {
+        error_setg(errp, "%s: the machine has no realm", name);
+        return;
+    }
+    virtcca_realm_host_data_destroy(g->realm, ipa, errp);
+}
+
 #define DEFINE_STR_PROP(field)                                          \
 static char *get_##field(Object *obj, Error **errp)                     \
 {                                                                       \
@@ -160,6 +181,11 @@ static void virtcca_guest_class_init(ObjectClass *oc, const void *data)
                                   set_measurement_log);
     object_class_property_set_description(oc, "measurement-log",
         "file to write the realm's launch plan to, for virtcca-measure");
+    object_class_property_add(oc, "x-host-data-destroy", "uint64", NULL,
+                              set_host_data_destroy, NULL, NULL);
+    object_class_property_set_description(oc, "x-host-data-destroy",
+        "testing: the host destroys the realm's DATA granule at this IPA "
+        "(RMI_DATA_DESTROY), as a hostile host may");
 }
 
 static const TypeInfo virtcca_guest_types[] = {

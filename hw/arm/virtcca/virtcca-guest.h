@@ -65,6 +65,8 @@ void virtcca_realm_setup_pci(VirtccaRealm *realm, PCIBus *bus);
 /* What the realm's vCPUs see as physical memory: the IPA space. */
 /* Give an unrealized vCPU the features the realm's parameters allow. */
 void virtcca_realm_configure_cpu(VirtccaRealm *realm, Object *cpuobj);
+bool virtcca_realm_host_data_destroy(VirtccaRealm *realm, uint64_t ipa,
+                                     Error **errp);
 
 MemoryRegion *virtcca_realm_ipa_space(VirtccaRealm *realm);
 /* What devices see: only the unprotected half. */
