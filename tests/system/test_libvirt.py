@@ -5,8 +5,9 @@ Installs libvirt-daemon, libvirt-daemon-driver-qemu and libvirt-clients
 (bookworm, --no-install-recommends: no qemu-system package), starts its
 own libvirtd on a private socket with private state and run directories,
 and through virsh: probes the emulator (domcapabilities), defines the
-domain of docs/system/arm/virtcca-domain.xml, starts it, reads the guest's
-report from the serial console, attests it with scripts/virtcca-attest,
+domain of docs/system/arm/virtcca-domain.xml, starts it with `virsh start
+--console` and reads the guest's report from the PL011 through virsh's
+console, attests it with scripts/virtcca-attest,
 checks that dump, save, managedsave, a memory snapshot and migration are
 refused with virtcca's message while the realm keeps running, shuts it
 down through the guest agent and undefines it.  Whatever it starts is
@@ -22,6 +23,8 @@ namespace changes except the empty mount points (created if missing).
 
 import glob
 import json
+import pty
+import threading
 import os
 import re
 import shutil
@@ -231,12 +234,52 @@ def wait_for(check, timeout, what):
         time.sleep(0.3)
 
 
-def read_text(path):
+def read_log(path):
     try:
         with open(path, errors="replace") as f:
-            return f.read().replace("\r", "")
-    except FileNotFoundError:
+            return f.read()[-3000:]
+    except OSError:
         return ""
+
+
+class VirshConsole:
+    """`virsh start --console` (virsh wants a terminal: a pseudo-terminal
+    here), its output collected as it comes."""
+
+    def __init__(self, daemon, name):
+        self.master, slave = pty.openpty()
+        self.proc = subprocess.Popen(
+            ["virsh", "-c", daemon.uri, "start", "--console", name],
+            stdin=slave, stdout=slave, stderr=slave, start_new_session=True)
+        os.close(slave)
+        self.chunks = []
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def _read(self):
+        while True:
+            try:
+                data = os.read(self.master, 65536)
+            except OSError:     # EIO: virsh has gone
+                return
+            if not data:
+                return
+            self.chunks.append(data)
+
+    def text(self):
+        return b"".join(self.chunks).decode(errors="replace") \
+            .replace("\r", "")
+
+    def close(self):
+        if self.proc.poll() is None:
+            try:
+                os.write(self.master, b"\x1d")     # virsh's escape: ^]
+                self.proc.wait(10)
+            except (OSError, subprocess.TimeoutExpired):
+                self.proc.kill()
+                self.proc.wait()
+        self.reader.join(5)
+        os.close(self.master)
 
 
 def fill_template(values):
@@ -288,6 +331,11 @@ class LibvirtRealm(unittest.TestCase):
                              "--arch", "aarch64", "--machine", "virtcca",
                              "--virttype", "qemu")
         self.assertIn("<machine>virtcca</machine>", caps)
+        # ... and under the name that makes it an Arm virt board to libvirt
+        caps = self.virsh_ok("domcapabilities", "--emulatorbin", QEMU,
+                             "--arch", "aarch64", "--machine",
+                             "virt-virtcca", "--virttype", "qemu")
+        self.assertIn("<machine>virtcca</machine>", caps)
         self.assertIn("<arch>aarch64</arch>", caps)
         self.assertRegex(caps, r"<model [^>]*>max</model>")
         self.assertIn("<value>virtio</value>", caps)
@@ -301,25 +349,30 @@ class LibvirtRealm(unittest.TestCase):
         disk = os.path.join(t, "disk.raw")
         with open(disk, "wb") as f:
             f.truncate(16 << 20)
-        console = os.path.join(t, "console.log")
         xml = os.path.join(t, "domain.xml")
         with open(xml, "w") as f:
             f.write(fill_template({
                 "NAME": name, "QEMU": QEMU, "KERNEL": image.kernel,
-                "INITRD": image.initrd, "DISK": disk, "CONSOLE": console,
+                "INITRD": image.initrd, "DISK": disk,
                 "CMDLINE": "virtcca.blk=1 virtcca.deadline=300",
                 "MEASUREMENT_LOG": os.path.join(t, "plan.txt"),
                 "PLATFORM_KEY": key}))
 
         self.virsh_ok("define", xml)
         self.assertEqual(self.state(name), "shut off")
-        self.virsh_ok("start", name)
+        console = VirshConsole(self.daemon, name)
+        self.addCleanup(console.close)
+        wait_for(lambda: self.state(name) == "running", 60, "running")
 
         # The report on the serial console, while the domain runs.
+        qemu_log = os.path.join(self.daemon.root, "log", "qemu",
+                                name + ".log")
+
         def report_done():
             self.assertEqual(self.state(name), "running",
-                             read_text(console)[-2000:])
-            return guest.parse_report(read_text(console))
+                             console.text()[-2000:] + "\n" +
+                             read_log(qemu_log))
+            return guest.parse_report(console.text())
 
         report = wait_for(report_done, 240, "the guest's report")
         self.assertEqual(report.get("realm"), "yes", report)
@@ -386,7 +439,8 @@ class LibvirtRealm(unittest.TestCase):
         # Shut down through the agent, then undefine.
         self.virsh_ok("shutdown", "--mode", "agent", name)
         wait_for(lambda: self.state(name) == "shut off", 60, "shut off")
-        self.assertIn("agent: guest-shutdown", read_text(console))
+        self.assertIn("agent: guest-shutdown", console.text())
+
         wait_for(lambda: not self.daemon.qemu_pids(), 20, "QEMU's exit")
         self.virsh_ok("undefine", name)
         self.assertNotIn(name, self.virsh_ok("list", "--all", "--name"))

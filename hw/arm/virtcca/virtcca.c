@@ -841,6 +841,11 @@ static void virtcca_class_init(ObjectClass *oc, const void *data)
     };
 
     mc->desc = "virtCCA: TrustZone platform for Arm CCA realms";
+    /*
+     * libvirt knows the Arm virt family by name ("virt", "virt-*"): under
+     * this alias it lays out PCIe and offers the PL011 as a <serial>.
+     */
+    mc->alias = "virt-virtcca";
     mc->init = virtcca_init;
     mc->max_cpus = VIRTCCA_REDIST_SIZE / GICV3_REDIST_SIZE;
     mc->default_cpu_type = ARM_CPU_TYPE_NAME("max");
