@@ -258,6 +258,8 @@ static bool is_hvc(uint32_t insn)
     return (insn & 0xffe0001fU) == 0xd4000002U;
 }
 
+extern char _image_start[], _text_end[];
+
 /* Returns 1 when an EL0 stub is done (its SVC): back to run_el0's caller. */
 uint64_t exc_handler(struct frame *f, uint64_t kind);
 uint64_t exc_handler(struct frame *f, uint64_t kind)
@@ -281,8 +283,14 @@ uint64_t exc_handler(struct frame *f, uint64_t kind)
         return 0;
     }
     if (EC(esr) == EC_IABT_CUR || EC(esr) == EC_IABT_LOW ||
-        EC(esr) == EC_PC_ALIGN) {
-        /* A branch went somewhere it could not run: back to its caller. */
+        EC(esr) == EC_PC_ALIGN ||
+        (EC(esr) == EC_UNKNOWN && kind == 0 &&
+         (f->elr < (uint64_t)_image_start || f->elr >= (uint64_t)_text_end))) {
+        /*
+         * A branch went somewhere it could not run, or into memory that
+         * holds no code (zeros: undefined): back to its caller, rather
+         * than through every word of it.
+         */
         f->elr = f->x[30];
     } else if (EC(esr) == EC_UNKNOWN && kind == 0 &&
                is_hvc(((uint32_t *)f->elr)[-1]) &&
@@ -989,6 +997,14 @@ static void fuzz_access(struct cpu *c)
             break;
         case EC_IABT_CUR:
             ok = prims[i].fn == (void *)p_exec && (fsc == 0x10 || fsc <= 7);
+            break;
+        case EC_UNKNOWN:
+            /*
+             * The page it jumped to was made RAM again by another vCPU
+             * in the meantime: zeros, undefined.  Only then.
+             */
+            ok = prims[i].fn == (void *)p_exec &&
+                 ripas_of(addr & ~(GRANULE - 1)) == RIPAS_RAM;
             break;
         default:
             ok = false;

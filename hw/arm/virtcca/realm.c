@@ -679,8 +679,8 @@ static void realm_rsi_buffer_abort(VirtccaRealm *r, int cpu, uint8_t *run)
                      "stopping the realm", cpu, ipa, ripas_name(t.ripas),
                      realm_has_ram_at(r, ipa) ? "" :
                      " outside the realm's memory");
-        qemu_system_vmstop_request_prepare();
-        qemu_system_vmstop_request(RUN_STATE_INTERNAL_ERROR);
+        /* From this vCPU's thread: it stops at once, the others follow. */
+        vm_stop(RUN_STATE_INTERNAL_ERROR);
     }
 }
 
