@@ -41,8 +41,9 @@ busybox-static 1:1.38.0-3+b1 968d1aa8f579fa1ac59c26afa365454369e13cf29848e6400b5
 #   virtio_blk, virtio_net (+failover), virtio-rng: the test devices
 #   virtio_pci, virtio_console, rng-core: expected built in; listed so that
 #   a kernel where they are not gets them loaded and the report says so
+#   gpio_keys, evdev: the machine's power button (system_powerdown)
 MODULES="configfs tsm_report|tsm arm-cca-guest virtio_pci virtio_mmio \
-virtio_console virtio_blk virtio_net rng-core virtio-rng"
+virtio_console virtio_blk virtio_net rng-core virtio-rng gpio_keys evdev"
 
 # Config options the guest cannot work without and that no module supplies.
 REQUIRED_Y="CONFIG_BLK_DEV_INITRD CONFIG_RD_GZIP CONFIG_DEVTMPFS \

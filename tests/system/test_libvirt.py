@@ -10,7 +10,8 @@ domain of docs/system/arm/virtcca-domain.xml, starts it with `virsh start
 console, attests it with scripts/virtcca-attest,
 checks that dump, save, managedsave, a memory snapshot and migration are
 refused with virtcca's message while the realm keeps running, shuts it
-down through the guest agent and undefines it.  Whatever it starts is
+down with the power button (virsh shutdown --mode acpi), boots it again,
+shuts it down through the guest agent and undefines it.  Whatever it starts is
 killed whatever happens.
 
 The daemon runs privileged (as root) in a mount namespace of its own
@@ -271,6 +272,8 @@ class VirshConsole:
             .replace("\r", "")
 
     def close(self):
+        if self.master is None:
+            return
         if self.proc.poll() is None:
             try:
                 os.write(self.master, b"\x1d")     # virsh's escape: ^]
@@ -280,6 +283,7 @@ class VirshConsole:
                 self.proc.wait()
         self.reader.join(5)
         os.close(self.master)
+        self.master = None
 
 
 def fill_template(values):
@@ -436,11 +440,23 @@ class LibvirtRealm(unittest.TestCase):
                          .strip(), "")
         self.assertFalse(os.path.exists(os.path.join(t, "snap.qcow2")))
 
-        # Shut down through the agent, then undefine.
+        # Shut down with the power button (system_powerdown) ...
+        self.virsh_ok("shutdown", "--mode", "acpi", name)
+        wait_for(lambda: self.state(name) == "shut off", 60, "shut off")
+        self.assertIn("power button pressed, powering off", console.text())
+        wait_for(lambda: not self.daemon.qemu_pids(), 20, "QEMU's exit")
+        console.close()
+
+        # ... and, booted again, through the guest agent; then undefine.
+        console = VirshConsole(self.daemon, name)
+        self.addCleanup(console.close)
+        wait_for(lambda: self.daemon.virsh(
+            "qemu-agent-command", name,
+            '{"execute": "guest-ping"}').returncode == 0, 120,
+            "an answer of the guest agent")
         self.virsh_ok("shutdown", "--mode", "agent", name)
         wait_for(lambda: self.state(name) == "shut off", 60, "shut off")
         self.assertIn("agent: guest-shutdown", console.text())
-
         wait_for(lambda: not self.daemon.qemu_pids(), 20, "QEMU's exit")
         self.virsh_ok("undefine", name)
         self.assertNotIn(name, self.virsh_ok("list", "--all", "--name"))

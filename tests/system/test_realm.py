@@ -183,6 +183,22 @@ class Qmp(guest.Qmp):
         return self.cmd("human-monitor-command", **{"command-line": line})
 
 
+def wait_console_report(test, proc, console, timeout=180):
+    """Wait until the guest of QEMU @proc has written its report to the
+    file @console (-serial file:); return the report."""
+    import time
+    deadline = time.time() + timeout
+    text = ""
+    while "VIRTCCA-REPORT-END" not in text:
+        test.assertLess(time.time(), deadline, text[-2000:])
+        test.assertIsNone(proc.poll(), text[-2000:])
+        time.sleep(0.5)
+        if os.path.exists(console):
+            with open(console, errors="replace") as f:
+                text = f.read()
+    return guest.parse_report(text.replace("\r", ""))
+
+
 class RealmSecrets(unittest.TestCase):
     """A secret the realm keeps in its memory never reaches what the host
     can read: pmemsave, dump-guest-memory, device DMA; and saving or
@@ -197,7 +213,6 @@ class RealmSecrets(unittest.TestCase):
             ("virtcca-secret-" + RealmSecrets.SEED).encode()).hexdigest()
 
     def run_guest(self, realm, inspect):
-        import time
         image = guest.default_guest()
         with tempfile.TemporaryDirectory() as t:
             sock = os.path.join(t, "qmp.sock")
@@ -214,16 +229,7 @@ class RealmSecrets(unittest.TestCase):
             proc = subprocess.Popen(args, stdout=subprocess.PIPE,
                                     stderr=subprocess.STDOUT)
             try:
-                deadline = time.time() + 180
-                text = ""
-                while "VIRTCCA-REPORT-END" not in text:
-                    self.assertLess(time.time(), deadline, text[-2000:])
-                    self.assertIsNone(proc.poll(), text[-2000:])
-                    time.sleep(0.5)
-                    if os.path.exists(console):
-                        with open(console, errors="replace") as f:
-                            text = f.read()
-                report = guest.parse_report(text.replace("\r", ""))
+                report = wait_console_report(self, proc, console)
                 self.assertEqual(report.get("secret"), "held", report)
                 qmp = Qmp(sock)
                 try:
@@ -369,6 +375,42 @@ class RealmSecrets(unittest.TestCase):
             self.assertIn("RIM:  " + info["rim"], text)
 
         self.run_guest(True, inspect)
+
+
+class RealmPowerButton(unittest.TestCase):
+    """system_powerdown (virsh shutdown's default without an agent)
+    presses the machine's power button; the realm powers itself off."""
+
+    def test_system_powerdown_powers_the_realm_off(self):
+        image = guest.default_guest()
+        with tempfile.TemporaryDirectory() as t:
+            sock = os.path.join(t, "qmp.sock")
+            console = os.path.join(t, "console.log")
+            proc = subprocess.Popen(
+                [QEMU, "-M", "virtcca,confidential-guest-support=cca0",
+                 "-object", "virtcca-guest,id=cca0", "-m", "512M",
+                 "-nic", "none", "-display", "none",
+                 "-serial", "file:" + console,
+                 "-qmp", f"unix:{sock},server=on,wait=off"] +
+                image.args("virtcca.hold=1 virtcca.deadline=240"),
+                stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+            try:
+                report = wait_console_report(self, proc, console)
+                self.assertEqual(report.get("realm"), "yes", report)
+                self.assertTrue(report.get("power_button", "").startswith(
+                    "/dev/input/event"), report)
+                qmp = Qmp(sock)
+                self.assertIn("return", qmp.cmd("system_powerdown"))
+                self.assertEqual(proc.wait(timeout=60), 0)
+                qmp.close()
+                with open(console, errors="replace") as f:
+                    self.assertIn("power button pressed, powering off",
+                                  f.read())
+            finally:
+                if proc.poll() is None:
+                    proc.kill()
+                proc.wait()
+                proc.stdout.close()
 
 
 class RealmOptions(unittest.TestCase):

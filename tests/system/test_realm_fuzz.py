@@ -30,3 +30,18 @@ class HostileRealmShortRun(unittest.TestCase):
         self.assertEqual(proc.returncode, 0, proc.stdout[-6000:])
         self.assertRegex(proc.stdout, r"2 seeds, [1-9]\d* realm-issued")
         self.assertIn(", 0 findings", proc.stdout)
+
+    def test_seed_of_a_fixed_finding(self):
+        """Seed 17 of the first long run hung: on one vCPU the realm made
+        RAM of IPAs outside its memory, the host backed them from the
+        secure pool, and a jump there ran zeros for minutes.  Now the
+        host gives nothing there and the jump aborts."""
+        proc = subprocess.run(
+            [sys.executable, FUZZ, "--qemu", ASAN_QEMU, "--payload",
+             PAYLOAD, "--seeds", "1", "--first-seed", "17",
+             "--iters", "10000", "--idle", "60", "--destroy", "0"],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            timeout=600)
+        self.assertEqual(proc.returncode, 0, proc.stdout[-6000:])
+        self.assertIn("1 seeds, 20000 realm-issued", proc.stdout)
+        self.assertIn(", 0 findings", proc.stdout)

@@ -26,12 +26,14 @@
 #include "system/device_tree.h"
 #include "system/kvm.h"
 #include "system/reset.h"
+#include "system/runstate.h"
 #include "system/system.h"
 #include "hw/arm/boot.h"
 #include "hw/arm/bsa.h"
 #include "hw/arm/fdt.h"
 #include "hw/arm/machines-qom.h"
 #include "hw/char/pl011.h"
+#include "hw/irq.h"
 #include "hw/intc/arm_gicv3_common.h"
 #include "hw/loader.h"
 #include "hw/nvram/fw_cfg.h"
@@ -86,6 +88,7 @@ const MemMapEntry virtcca_memmap[VIRTCCA_MEMMAP_ENTRIES] = {
     [VIRTCCA_SECURE_ROM] =  { 0x00000000, 0x00100000 },
     [VIRTCCA_TZASC] =       { 0x09030000, 0x00001000 },
     [VIRTCCA_SECURE_MEM] =  { 0x4000000000ULL, 256 * GiB },
+    [VIRTCCA_GPIO] =        { 0x09040000, 0x00001000 },
 };
 
 static void virtcca_fdt_add_cpus(VirtCCAMachineState *vms)
@@ -300,49 +303,109 @@ static void virtcca_create_gic(VirtCCAMachineState *vms)
     virtcca_fdt_add_gic(vms);
 }
 
+/*
+ * The node of a PrimeCell peripheral ("arm,<name>", "arm,primecell") at
+ * memory-map @region, with its SPI.  Returns the node's path.
+ */
+static char *virtcca_fdt_add_primecell(VirtCCAMachineState *vms,
+                                       const char *name, int region,
+                                       int irq)
+{
+    void *fdt = MACHINE(vms)->fdt;
+    hwaddr base = virtcca_memmap[region].base;
+    char *node = g_strdup_printf("/%s@%" HWADDR_PRIx, name, base);
+    g_autofree char *model = g_strdup_printf("arm,%s", name);
+    char *compat[] = { model, (char *)"arm,primecell" };
+
+    qemu_fdt_add_subnode(fdt, node);
+    qemu_fdt_setprop_string_array(fdt, node, "compatible", compat, 2);
+    qemu_fdt_setprop_sized_cells(fdt, node, "reg", 2, base, 2,
+                                 virtcca_memmap[region].size);
+    qemu_fdt_setprop_cells(fdt, node, "interrupts", GIC_FDT_IRQ_TYPE_SPI,
+                           irq, GIC_FDT_IRQ_FLAGS_LEVEL_HI);
+    return node;
+}
+
 static void virtcca_create_uart(VirtCCAMachineState *vms)
 {
     void *fdt = MACHINE(vms)->fdt;
-    hwaddr base = virtcca_memmap[VIRTCCA_UART].base;
-    hwaddr size = virtcca_memmap[VIRTCCA_UART].size;
-    const char compat[] = "arm,pl011\0arm,primecell";
     const char clocks[] = "uartclk\0apb_pclk";
-    g_autofree char *node = g_strdup_printf("/pl011@%" HWADDR_PRIx, base);
+    g_autofree char *node = NULL;
     DeviceState *dev = qdev_new(TYPE_PL011);
 
     qdev_prop_set_chr(dev, "chardev", serial_hd(0));
     sysbus_realize_and_unref(SYS_BUS_DEVICE(dev), &error_fatal);
-    sysbus_mmio_map(SYS_BUS_DEVICE(dev), 0, base);
+    sysbus_mmio_map(SYS_BUS_DEVICE(dev), 0, virtcca_memmap[VIRTCCA_UART].base);
     sysbus_connect_irq(SYS_BUS_DEVICE(dev), 0,
                        qdev_get_gpio_in(vms->gic, VIRTCCA_UART_IRQ));
 
-    qemu_fdt_add_subnode(fdt, node);
-    qemu_fdt_setprop(fdt, node, "compatible", compat, sizeof(compat));
-    qemu_fdt_setprop_sized_cells(fdt, node, "reg", 2, base, 2, size);
-    qemu_fdt_setprop_cells(fdt, node, "interrupts", GIC_FDT_IRQ_TYPE_SPI,
-                           VIRTCCA_UART_IRQ, GIC_FDT_IRQ_FLAGS_LEVEL_HI);
+    node = virtcca_fdt_add_primecell(vms, "pl011", VIRTCCA_UART,
+                                     VIRTCCA_UART_IRQ);
     qemu_fdt_setprop_cells(fdt, node, "clocks", vms->clock_phandle,
                            vms->clock_phandle);
     qemu_fdt_setprop(fdt, node, "clock-names", clocks, sizeof(clocks));
     qemu_fdt_setprop_string(fdt, "/chosen", "stdout-path", node);
 }
 
+/*
+ * QEMU's system_powerdown (virsh shutdown, the monitor's
+ * system_powerdown): press the power button.
+ */
+static void virtcca_powerdown_req(Notifier *n, void *opaque)
+{
+    VirtCCAMachineState *vms = container_of(n, VirtCCAMachineState,
+                                            powerdown);
+
+    qemu_set_irq(qdev_get_gpio_in(vms->power_button, 0), 1);
+}
+
+/*
+ * A power button, as a device tree describes one: a PL061 line, with
+ * gpio-keys reporting KEY_POWER.  The machine has no ACPI.
+ */
+static void virtcca_create_power_button(VirtCCAMachineState *vms)
+{
+    void *fdt = MACHINE(vms)->fdt;
+    uint32_t phandle = qemu_fdt_alloc_phandle(fdt);
+    g_autofree char *node = NULL;
+    DeviceState *pl061;
+
+    pl061 = sysbus_create_simple("pl061", virtcca_memmap[VIRTCCA_GPIO].base,
+                                 qdev_get_gpio_in(vms->gic, VIRTCCA_GPIO_IRQ));
+    vms->power_button = sysbus_create_simple("gpio-key", -1,
+        qdev_get_gpio_in(pl061, VIRTCCA_GPIO_POWER_BUTTON));
+    vms->powerdown.notify = virtcca_powerdown_req;
+    qemu_register_powerdown_notifier(&vms->powerdown);
+
+    node = virtcca_fdt_add_primecell(vms, "pl061", VIRTCCA_GPIO,
+                                     VIRTCCA_GPIO_IRQ);
+    qemu_fdt_setprop_cell(fdt, node, "clocks", vms->clock_phandle);
+    qemu_fdt_setprop_string(fdt, node, "clock-names", "apb_pclk");
+    qemu_fdt_setprop(fdt, node, "gpio-controller", NULL, 0);
+    qemu_fdt_setprop_cell(fdt, node, "#gpio-cells", 2);
+    qemu_fdt_setprop_cell(fdt, node, "phandle", phandle);
+
+    qemu_fdt_add_subnode(fdt, "/gpio-keys");
+    qemu_fdt_setprop_string(fdt, "/gpio-keys", "compatible", "gpio-keys");
+    qemu_fdt_add_subnode(fdt, "/gpio-keys/poweroff");
+    qemu_fdt_setprop_string(fdt, "/gpio-keys/poweroff", "label",
+                            "GPIO Key Poweroff");
+    qemu_fdt_setprop_cell(fdt, "/gpio-keys/poweroff", "linux,code",
+                          116 /* KEY_POWER */);
+    qemu_fdt_setprop_cells(fdt, "/gpio-keys/poweroff", "gpios", phandle,
+                           VIRTCCA_GPIO_POWER_BUTTON, 0);
+}
+
 static void virtcca_create_rtc(VirtCCAMachineState *vms)
 {
     void *fdt = MACHINE(vms)->fdt;
-    hwaddr base = virtcca_memmap[VIRTCCA_RTC].base;
-    hwaddr size = virtcca_memmap[VIRTCCA_RTC].size;
-    const char compat[] = "arm,pl031\0arm,primecell";
-    g_autofree char *node = g_strdup_printf("/pl031@%" HWADDR_PRIx, base);
+    g_autofree char *node = NULL;
 
-    sysbus_create_simple("pl031", base,
+    sysbus_create_simple("pl031", virtcca_memmap[VIRTCCA_RTC].base,
                          qdev_get_gpio_in(vms->gic, VIRTCCA_RTC_IRQ));
 
-    qemu_fdt_add_subnode(fdt, node);
-    qemu_fdt_setprop(fdt, node, "compatible", compat, sizeof(compat));
-    qemu_fdt_setprop_sized_cells(fdt, node, "reg", 2, base, 2, size);
-    qemu_fdt_setprop_cells(fdt, node, "interrupts", GIC_FDT_IRQ_TYPE_SPI,
-                           VIRTCCA_RTC_IRQ, GIC_FDT_IRQ_FLAGS_LEVEL_HI);
+    node = virtcca_fdt_add_primecell(vms, "pl031", VIRTCCA_RTC,
+                                     VIRTCCA_RTC_IRQ);
     qemu_fdt_setprop_cell(fdt, node, "clocks", vms->clock_phandle);
     qemu_fdt_setprop_string(fdt, node, "clock-names", "apb_pclk");
 }
@@ -729,6 +792,7 @@ static void virtcca_init(MachineState *ms)
     }
     virtcca_create_uart(vms);
     virtcca_create_rtc(vms);
+    virtcca_create_power_button(vms);
     virtcca_create_fw_cfg(vms);
     virtcca_create_pcie(vms);
 

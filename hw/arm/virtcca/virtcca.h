@@ -30,6 +30,7 @@ enum {
     VIRTCCA_SECURE_ROM,     /* Secure address space only, with -bios */
     VIRTCCA_TZASC,          /* Secure address space only */
     VIRTCCA_SECURE_MEM,     /* behind the TZASC; the size is the maximum */
+    VIRTCCA_GPIO,           /* PL061: the power button */
     VIRTCCA_MEMMAP_ENTRIES,
 };
 
@@ -39,7 +40,11 @@ enum {
     VIRTCCA_RTC_IRQ = 2,
     VIRTCCA_PCIE_IRQ = 3,   /* four of them: INTA..INTD */
     VIRTCCA_TZASC_IRQ = 7,  /* TZCINT */
+    VIRTCCA_GPIO_IRQ = 8,
 };
+
+/* The PL061 line of the power button (gpio-keys, KEY_POWER). */
+#define VIRTCCA_GPIO_POWER_BUTTON 3
 
 #define VIRTCCA_NUM_IRQS 64
 
@@ -60,6 +65,8 @@ struct VirtCCAMachineState {
     struct VirtccaRealm *realm; /* with confidential-guest-support */
     uint32_t gic_phandle;
     uint32_t clock_phandle;
+    DeviceState *power_button; /* gpio-key: a press, released by itself */
+    Notifier powerdown;
     int fdt_size;
 };
 
