@@ -123,6 +123,11 @@ int main(void)
         v = 1;
         memcpy(p + TMM_REALM_PARAMS_RTT_LEVEL_START, &v, 8);
         memcpy(p + TMM_REALM_PARAMS_RTT_NUM_START, &num, 4);
+        /* the most the monitor offers (0 is reserved) */
+        v = TMM_FEAT_NUM_BPS;
+        memcpy(p + TMM_REALM_PARAMS_NUM_BPS, &v, 8);
+        v = TMM_FEAT_NUM_WPS;
+        memcpy(p + TMM_REALM_PARAMS_NUM_WPS, &v, 8);
     }
     must(rmi(tmm, TMM_RMI_REALM_CREATE, rd, params, 0, 0, 0, NULL),
          "realm create");
