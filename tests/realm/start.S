@@ -155,6 +155,13 @@ exc_common:
     add     sp, sp, #FRAME_SIZE
     eret
 
+/* \reg = this vCPU's 128-byte slot of el0_ctx (clobbers x9) */
+.macro el0_ctx_addr reg
+    mrs     x9, tpidr_el1
+    ldr     \reg, =el0_ctx
+    add     \reg, \reg, x9, lsl #7
+.endm
+
 /*
  * run_el0(fn, arg): run fn(arg) at EL0 until it issues SVC (every EL0
  * stub ends with one); returns at EL1.  The EL1 context is kept in the
@@ -162,10 +169,7 @@ exc_common:
  */
     .globl run_el0
 run_el0:
-    mrs     x9, tpidr_el1
-    ldr     x10, =el0_ctx
-    lsl     x9, x9, #7
-    add     x10, x10, x9
+    el0_ctx_addr x10
     stp     x19, x20, [x10, #0]
     stp     x21, x22, [x10, #16]
     stp     x23, x24, [x10, #32]
@@ -188,10 +192,7 @@ run_el0:
     eret
 
 el0_exit:
-    mrs     x9, tpidr_el1
-    ldr     x10, =el0_ctx
-    lsl     x9, x9, #7
-    add     x10, x10, x9
+    el0_ctx_addr x10
     ldp     x19, x20, [x10, #0]
     ldp     x21, x22, [x10, #16]
     ldp     x23, x24, [x10, #32]

@@ -12,9 +12,6 @@ import sys
 import tempfile
 import unittest
 
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-
 import guest
 
 TOP = os.path.join(os.path.dirname(__file__), "..", "..")
@@ -27,15 +24,7 @@ MEASURE = os.path.join(BUILD, "tmm", "virtcca-measure")
 CHALLENGE = bytes(range(0x40, 0x80))
 
 
-def write_key(path):
-    key = ec.generate_private_key(ec.SECP384R1())
-    with open(path, "wb") as f:
-        f.write(key.private_bytes(serialization.Encoding.PEM,
-                                  serialization.PrivateFormat.PKCS8,
-                                  serialization.NoEncryption()))
-    return key.public_key().public_bytes(
-        serialization.Encoding.PEM,
-        serialization.PublicFormat.SubjectPublicKeyInfo)
+write_key = guest.write_p384_key
 
 
 class RealmBoot(unittest.TestCase):

@@ -377,9 +377,12 @@ static IOMMUTLBEntry realm_translate(IOMMUMemoryRegion *iommu, hwaddr addr,
  */
 static MemTxResult realm_sea_access(VirtccaRealm *r, hwaddr addr, bool write)
 {
-
     TmmTranslation t = { .ripas = TMM_RIPAS_EMPTY };
 
+    if (!qemu_loglevel_mask(LOG_GUEST_ERROR)) {
+        return MEMTX_ERROR;
+    }
+    /* The monitor's walk again, only to say why. */
     tmm_realm_translate(r->tmm, r->built.rd, addr, TMM_ACCESS_READ, &t);
     qemu_log_mask(LOG_GUEST_ERROR, "virtcca: realm %s protected IPA 0x%"
                   HWADDR_PRIx " (RIPAS %s%s): synchronous external abort\n",

@@ -51,6 +51,20 @@ static void env_fini(Env *e)
     test_mem_fini(&e->m, true);
 }
 
+/* The REC's last exit asked the host for RIPAS @ripas over [base, top). */
+static void assert_ripas_exit(Env *e, uint64_t base, uint64_t top,
+                              uint8_t ripas)
+{
+    g_assert_cmphex(test_ld(&e->m, e->run, TMM_REC_RUN_EXIT_REASON), ==,
+                    TMM_EXIT_RIPAS_CHANGE);
+    g_assert_cmphex(test_ld(&e->m, e->run, TMM_REC_RUN_EXIT_RIPAS_BASE), ==,
+                    base);
+    g_assert_cmphex(test_ld(&e->m, e->run, TMM_REC_RUN_EXIT_RIPAS_TOP), ==,
+                    top);
+    g_assert_cmpuint(((uint8_t *)test_ptr(&e->m, e->run))
+                     [TMM_REC_RUN_EXIT_RIPAS_VALUE], ==, ripas);
+}
+
 static uint64_t realm_ld(Env *e, uint64_t ipa, size_t off)
 {
     TmmTranslation t;
@@ -187,14 +201,7 @@ static void test_ipa_state_set(void)
 
     g_assert_cmpint(SMC(&e.m, e.rec, &e.ctx, TMM_RSI_IPA_STATE_SET, base,
                         top, TMM_RIPAS_EMPTY, 0), ==, TMM_SMC_EXIT);
-    g_assert_cmphex(test_ld(&e.m, e.run, TMM_REC_RUN_EXIT_REASON), ==,
-                    TMM_EXIT_RIPAS_CHANGE);
-    g_assert_cmphex(test_ld(&e.m, e.run, TMM_REC_RUN_EXIT_RIPAS_BASE), ==,
-                    base);
-    g_assert_cmphex(test_ld(&e.m, e.run, TMM_REC_RUN_EXIT_RIPAS_TOP), ==,
-                    top);
-    g_assert_cmpuint(((uint8_t *)test_ptr(&e.m, e.run))
-                     [TMM_REC_RUN_EXIT_RIPAS_VALUE], ==, TMM_RIPAS_EMPTY);
+    assert_ripas_exit(&e, base, top, TMM_RIPAS_EMPTY);
     /* rd, rec, rec_owner, size, base_bound, top_bound */
     test_realm_new(&e.m, &other, 2);
     g_assert_cmphex(RMI(&e.m, TMM_RMI_RTT_SET_RIPAS, e.r.rtt_base, e.rec,
@@ -321,14 +328,7 @@ static void test_ipa_state_set_sbz(void)
     g_assert_cmpint(SMC(&e.m, e.rec, &e.ctx, TMM_RSI_IPA_STATE_SET, base,
                         top, 0x100 | TMM_RIPAS_RAM, 1ULL << 1), ==,
                     TMM_SMC_EXIT);
-    g_assert_cmphex(test_ld(&e.m, e.run, TMM_REC_RUN_EXIT_REASON), ==,
-                    TMM_EXIT_RIPAS_CHANGE);
-    g_assert_cmphex(test_ld(&e.m, e.run, TMM_REC_RUN_EXIT_RIPAS_BASE), ==,
-                    base);
-    g_assert_cmphex(test_ld(&e.m, e.run, TMM_REC_RUN_EXIT_RIPAS_TOP), ==,
-                    top);
-    g_assert_cmpuint(((uint8_t *)test_ptr(&e.m, e.run))
-                     [TMM_REC_RUN_EXIT_RIPAS_VALUE], ==, TMM_RIPAS_RAM);
+    assert_ripas_exit(&e, base, top, TMM_RIPAS_RAM);
     /* not CHANGE_DESTROYED: the DESTROYED entry cannot change */
     g_assert_cmphex(RMI(&e.m, TMM_RMI_RTT_SET_RIPAS, e.r.rd, e.rec, base,
                         top), ==, RTT_ERR(3));

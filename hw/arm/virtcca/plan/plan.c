@@ -426,7 +426,7 @@ static const char *field(const char *line, const char *key, size_t *vlen)
         if ((p == line || p[-1] == ' ') && p[klen] == '=') {
             const char *v = p + klen + 1;
 
-            *vlen = strcspn(v, " \n");
+            *vlen = strcspn(v, "\n ");
             return v;
         }
         p += klen;
@@ -445,6 +445,7 @@ static bool field_u64(const char *line, const char *key, uint64_t *out)
     }
     memcpy(buf, v, vlen);
     buf[vlen] = 0;
+    /* plan.c builds outside QEMU too (virtcca-measure): libc, not qemu_. */
     *out = strtoull(buf, &end, 0);
     return *end == 0;
 }
