@@ -125,10 +125,11 @@ class Demo:
             ok = False
         finally:
             if qmp is not None:
-                try:
-                    qmp.cmd("quit")
-                except (OSError, ValueError):
-                    pass
+                if proc.poll() is None:
+                    try:
+                        qmp.cmd("quit")
+                    except (OSError, ValueError):
+                        pass
                 qmp.close()
             try:
                 proc.wait(timeout=30)
@@ -216,6 +217,17 @@ class Demo:
         else:
             self.result("host registers", "SHOWN: " + regs[:60])
             ok = False
+
+        # 6. The end: the machine's power button, as virsh shutdown does.
+        qmp.cmd("system_powerdown")
+        try:
+            status = proc.wait(timeout=60)
+            self.result("power button", "system_powerdown: the realm "
+                        f"powered itself off (QEMU exit status {status})")
+            ok = ok and status == 0
+        except subprocess.TimeoutExpired:
+            self.result("power button", "NO POWER-OFF within 60 s")
+            ok = False
         return ok
 
     def print_summary(self, ok):
@@ -228,7 +240,7 @@ class Demo:
             f" in {time.monotonic() - self.t0:.1f} s"
         order = ("realm kernel", "RIM predicted", "RIM in token", "RIM match",
                  "challenge", "token", "host read", "host registers",
-                 "result")
+                 "power button", "result")
         width = max(len(n) for n in results) + 1
         print("\nSummary")
         for name in order:
@@ -264,7 +276,7 @@ By hand, from the top of the tree (the files go to /tmp/realm):
   $Q -append "$A" -display none -serial file:console.log -monitor stdio
     # (plan.txt is written before the realm runs.) Once console.log has
     # VIRTCCA-REPORT-END:  (qemu) pmemsave {RAM_BASE:#x} {RAM_MIB << 20:#x} ram.bin
-    #                      (qemu) quit
+    #                      (qemu) system_powerdown   # the power button
   R=$({m} --plan plan.txt --image kernel={k} \\
       --image initrd={i} --image dtb=realm.dtb | cut -d' ' -f3)
   grep -a '^token_b64=' console.log | cut -d= -f2- | tr -d '\\r' | base64 -d >token.cbor

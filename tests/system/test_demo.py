@@ -76,6 +76,10 @@ class Demo(unittest.TestCase):
         self.assertIn("registers not available", regs)
         self.assertIn("monitor's REC", regs)
 
+    def test_power_button_powers_the_realm_off(self):
+        self.assertIn("the realm powered itself off (QEMU exit status 0)",
+                      self.line("power button"))
+
     def test_by_hand_commands(self):
         by_hand = self.out.split("\nBy hand", 1)
         self.assertEqual(len(by_hand), 2, self.out)
