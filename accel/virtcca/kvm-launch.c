@@ -497,14 +497,43 @@ static bool set_entry_regs(VirtccaKvmLaunch *l, const VirtccaPlanRec *rec,
                             "entry state");
 }
 
-/* Fill [base, top) at @dst with what step 3 measures there. */
+/*
+ * Fill [base, top) at @dst with what step 3 measures there: the images'
+ * bytes, zero elsewhere.  @dst may be guest RAM, where the machine's
+ * plan takes its images from (openEuler measures guest RAM in place): an
+ * image's bytes are moved, never cleared first, and only the gaps between
+ * images are zeroed.
+ */
 static void range_content(const VirtccaPlan *plan, uint64_t base,
                           uint64_t top, uint8_t *dst)
 {
-    uint64_t ipa;
+    uint64_t pos = base;
 
-    for (ipa = base; ipa < top; ipa += GRANULE) {
-        virtcca_plan_granule_content(plan, ipa, dst + (ipa - base));
+    while (pos < top) {
+        const VirtccaPlanImage *cover = NULL;
+        uint64_t next = top;
+        size_t i;
+
+        for (i = 0; i < plan->nr_images; i++) {
+            const VirtccaPlanImage *img = &plan->images[i];
+
+            if (img->ipa <= pos && pos < img->ipa + img->size) {
+                cover = img;
+                break;
+            }
+            if (img->ipa > pos && img->ipa < next) {
+                next = img->ipa;
+            }
+        }
+        if (cover) {
+            next = cover->ipa + cover->size < top ? cover->ipa + cover->size
+                                                  : top;
+            memmove(dst + (pos - base), cover->data + (pos - cover->ipa),
+                    next - pos);
+        } else {
+            memset(dst + (pos - base), 0, next - pos);
+        }
+        pos = next;
     }
 }
 

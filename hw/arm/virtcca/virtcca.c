@@ -204,8 +204,15 @@ static void virtcca_create_cpus(VirtCCAMachineState *vms)
         if (kvm_enabled()) {
             /*
              * KVM gives guests neither EL3 nor a Secure world; the
-             * timer runs at the host's frequency.
+             * timer runs at the host's frequency.  No EL2 either, even
+             * where the host offers nested virtualisation (-cpu host
+             * would ask for it): realms have none, and the machine has
+             * no option for it.
              */
+            if (object_property_find(cpuobj, "has_el2")) {
+                object_property_set_bool(cpuobj, "has_el2", false,
+                                         &error_abort);
+            }
             goto realize;
         }
         /*

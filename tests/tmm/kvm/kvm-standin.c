@@ -65,11 +65,16 @@
  *   rejects it otherwise.
  */
 #include <errno.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "kvm-standin.h"
-#include "kvm-abi.h"
+#include "standin-abi.h"
+#include "standin-arm64.h"
+#include "standin-vgic.h"
 #include "plan-rmi.h"
 
 #define GRANULE         TMM_GRANULE_SIZE
@@ -83,10 +88,13 @@
 #define TMI_VERSION     (2ULL << 16)
 #define IPA_BITS_MAX    48
 #define IPA_BITS_DEFAULT 40
-#define KVM_EXIT_INTR   10
+#define KVM_EXIT_INTR   SKVM_EXIT_INTR
+#define NR_GSIS         4096
+#define PSCI_SYSTEM_OFF 0x84000008ULL
+#define FDT_MAGIC       0xd00dfeedU
 
 typedef enum ObjKind {
-    OBJ_FREE = 0, OBJ_SYS, OBJ_VM, OBJ_VCPU, OBJ_GMEM,
+    OBJ_FREE = 0, OBJ_SYS, OBJ_VM, OBJ_VCPU, OBJ_GMEM, OBJ_VGIC,
 } ObjKind;
 
 typedef struct Vm Vm;
@@ -97,8 +105,12 @@ typedef struct Vcpu {
     bool inited;
     uint32_t features[7];
     bool finalized;                 /* openEuler: TEC created */
-    uint64_t x[31], pc, mpidr;
+    StandinArm64Regs regs;
+    uint64_t mpidr;                 /* its affinity, from the vCPU id */
     struct vkvm_run *run;           /* 4 KiB, "mmap'ed" */
+    bool has_sigmask;               /* KVM_SET_SIGNAL_MASK */
+    uint64_t sigmask;
+    bool booted;                    /* boot_guest: the realm ran */
     bool guest_request;             /* a RIPAS change to ask at next run */
     uint64_t req_base, req_top, req_ripas;
     bool ripas_exit;                /* the VMM owes an answer */
@@ -137,7 +149,24 @@ struct Vm {
     bool user_data;                 /* openEuler: LOAD_USER_DATA done */
     struct vkvm_user_data ud;
     VirtccaPlanRealm built;
+    StandinVgic *vgic;              /* the in-kernel GICv3, if created */
+    unsigned nr_vcpus;
 };
+
+/* What the report says of the last realm VM (kvm_standin_write_report). */
+typedef struct Report {
+    bool realm;
+    char calls[2048];               /* the realm calls, comma-separated */
+    VmStage stage;
+    int hash_algo;
+    size_t data_granules, recs;
+    bool have_rim;
+    uint8_t rim[64];
+    size_t rim_size;
+    bool entered;                   /* the first REC's first entry */
+    uint64_t pc, x0, mpidr, vcpu_mpidr;
+    bool pc_in_ram, x0_is_dtb;
+} Report;
 
 typedef struct Obj {
     ObjKind kind;
@@ -152,6 +181,7 @@ struct KvmStandin {
     uint8_t *secure;
     uint64_t secure_granules, next_granule;
     VirtccaPlanHost host;
+    Report report;
 };
 
 static void *standin_map(void *opaque, uint64_t pa)
@@ -233,6 +263,30 @@ int kvm_standin_open(KvmStandin *s)
     return new_fd(s, OBJ_SYS, NULL);
 }
 
+/* The realm calls a VM makes, for the report. */
+static void report_call(KvmStandin *s, const char *name)
+{
+    Report *r = &s->report;
+    size_t len = strlen(r->calls);
+
+    if (len + strlen(name) + 2 < sizeof(r->calls)) {
+        snprintf(r->calls + len, sizeof(r->calls) - len, "%s%s",
+                 len ? "," : "", name);
+    }
+}
+
+static void report_vm(Vm *vm)
+{
+    Report *r = &vm->s->report;
+
+    if (vm->realm) {
+        r->stage = vm->stage;
+        r->hash_algo = vm->params.hash_algo;
+        r->data_granules = vm->built.nr_data;
+        r->recs = vm->built.nr_recs;
+    }
+}
+
 static void vm_free(Vm *vm)
 {
     int i;
@@ -243,7 +297,9 @@ static void vm_free(Vm *vm)
             free(vm->vcpus[i]);
         }
     }
+    report_vm(vm);
     free(vm->private);
+    free(vm->vgic);
     virtcca_plan_realm_free(&vm->built);
     free(vm);
 }
@@ -263,8 +319,9 @@ int kvm_standin_close(KvmStandin *s, int fd)
     }
     if (o->kind == OBJ_VM) {
         for (i = 0; i < MAX_FDS; i++) {
-            if (s->fds[i].kind == OBJ_VCPU &&
-                ((Vcpu *)s->fds[i].p)->vm == o->p) {
+            if ((s->fds[i].kind == OBJ_VCPU &&
+                 ((Vcpu *)s->fds[i].p)->vm == o->p) ||
+                (s->fds[i].kind == OBJ_VGIC && s->fds[i].p == o->p)) {
                 s->fds[i].kind = OBJ_FREE;
             }
         }
@@ -301,8 +358,37 @@ static long check_extension(KvmStandin *s, Vm *vm, uint64_t cap)
     static const int candidates[] = VKVM_RMI_CAP_CANDIDATES;
     size_t i;
 
-    if (cap == VKVM_CAP_ARM_VM_IPA_SIZE) {
+    /*
+     * What QEMU's KVM code needs of an arm64 host: user memory, the
+     * in-kernel GIC with irqfd and routing, eventfds, PSCI 0.2.  Not
+     * offered: KVM_CAP_IMMEDIATE_EXIT (QEMU then kicks vCPUs through
+     * KVM_SET_SIGNAL_MASK), MP_STATE, VCPU_EVENTS, PMU, SVE, pointer
+     * authentication, nested virtualisation.
+     */
+    switch (cap) {
+    case VKVM_CAP_ARM_VM_IPA_SIZE:
         return IPA_BITS_MAX;
+    case SKVM_CAP_NR_VCPUS:
+    case SKVM_CAP_MAX_VCPUS:
+    case SKVM_CAP_MAX_VCPU_ID:
+        return MAX_VCPUS;
+    case SKVM_CAP_NR_MEMSLOTS:
+        return MAX_SLOTS;
+    case SKVM_CAP_IRQ_ROUTING:
+        return NR_GSIS;
+    case SKVM_CAP_IRQCHIP:
+    case SKVM_CAP_USER_MEMORY:
+    case SKVM_CAP_DESTROY_MEMORY_REGION_WORKS:
+    case SKVM_CAP_JOIN_MEMORY_REGIONS_WORKS:
+    case SKVM_CAP_IRQFD:
+    case SKVM_CAP_IOEVENTFD:
+    case SKVM_CAP_IOEVENTFD_ANY_LENGTH:
+    case SKVM_CAP_INTERNAL_ERROR_DATA:
+    case SKVM_CAP_DEVICE_CTRL:
+    case SKVM_CAP_ARM_PSCI:
+    case SKVM_CAP_ARM_PSCI_0_2:
+    case SKVM_CAP_ARM_IRQ_LINE_LAYOUT_2:
+        return 1;
     }
     if (cap == VKVM_CAP_ARM_TMM) {
         /* On a mainline host 300 stands for something else. */
@@ -359,6 +445,11 @@ static long create_vm(KvmStandin *s, uint64_t type)
     fd = new_fd(s, OBJ_VM, vm);
     if (fd < 0) {
         free(vm);
+        return fd;
+    }
+    if (vm->realm) {
+        s->report = (Report) { .realm = true };
+        report_call(s, "CREATE_VM");
     }
     return fd;
 }
@@ -373,7 +464,7 @@ static long sys_ioctl(KvmStandin *s, unsigned long req, void *arg)
     case VKVM_CHECK_EXTENSION:
         return check_extension(s, NULL, (uintptr_t)arg);
     case VKVM_GET_VCPU_MMAP_SIZE:
-        return GRANULE;
+        return KVM_STANDIN_RUN_SIZE;
     case VKVM_GET_TMI_VERSION:
         if (s->cfg.api != KVM_STANDIN_OPENEULER) {
             return -ENOTTY;
@@ -599,15 +690,25 @@ static long populate_from(Vm *vm, uint64_t base, uint64_t size,
     return 0;
 }
 
+static uint64_t vcpu_mpidr(Vcpu *v)
+{
+    return *standin_arm64_reg64(&v->regs, VKVM_REG_MPIDR_EL1) &
+           0xff00ffffffULL;
+}
+
 static long create_rec(Vm *vm, Vcpu *v)
 {
     VirtccaPlanRec rec = {
-        .mpidr = v->mpidr, .pc = v->pc,
+        .mpidr = vcpu_mpidr(v),
+        .pc = *standin_arm64_reg64(&v->regs, VKVM_REG_CORE_PC),
         .runnable = !(v->features[0] & (1u << VKVM_ARM_VCPU_POWER_OFF)),
     };
     char err[256];
+    int n;
 
-    memcpy(rec.gprs, v->x, sizeof(rec.gprs));
+    for (n = 0; n < 8; n++) {
+        rec.gprs[n] = *standin_arm64_reg64(&v->regs, VKVM_REG_CORE_X(n));
+    }
     return virtcca_plan_create_rec(&vm->s->host, &vm->built, &rec, err,
                                    sizeof(err)) ? 0 : -ENXIO;
 }
@@ -904,15 +1005,22 @@ static long create_vcpu(Vm *vm, uint64_t id)
     if (vm->stage == VM_ACTIVE) {
         return -EPERM;
     }
+    /* The vGIC sized its redistributors at initialisation. */
+    if (vm->vgic && vm->vgic->initialized) {
+        return -EBUSY;
+    }
     v = calloc(1, sizeof(*v));
-    if (!v || !(v->run = calloc(1, GRANULE))) {
+    if (!v || posix_memalign((void **)&v->run, KVM_STANDIN_RUN_SIZE,
+                             KVM_STANDIN_RUN_SIZE)) {
         free(v);
         return -ENOMEM;
     }
+    memset(v->run, 0, KVM_STANDIN_RUN_SIZE);
     v->vm = vm;
     v->id = id;
     /* KVM's default affinity for a vCPU id: Aff0 up to 16, then Aff1. */
     v->mpidr = (id & 0xf) | ((id >> 4) & 0xff) << 8;
+    standin_arm64_reset(&v->regs, v->mpidr);
     fd = new_fd(vm->s, OBJ_VCPU, v);
     if (fd < 0) {
         free(v->run);
@@ -920,19 +1028,28 @@ static long create_vcpu(Vm *vm, uint64_t id)
         return fd;
     }
     vm->vcpus[id] = v;
+    vm->nr_vcpus++;
     return fd;
 }
 
 static long vcpu_init(Vcpu *v, const struct vkvm_vcpu_init *init)
 {
     bool openeuler = v->vm->s->cfg.api == KVM_STANDIN_OPENEULER;
-    /* POWER_OFF, EL1_32BIT, PSCI_0_2, PMU_V3, SVE, PTRAUTH x2; TEC */
-    uint32_t known = 0x7f | (openeuler ? 1u << VKVM_ARM_VCPU_TEC : 0);
+    /*
+     * POWER_OFF, EL1_32BIT, PSCI_0_2, PMU_V3, SVE, PTRAUTH x2; HAS_EL2
+     * outside realms (capability 240, KVM_CAP_ARM_EL2 on mainline, says
+     * 1); TEC.
+     */
+    uint32_t known = 0x7f | (v->vm->realm ? 0 : 1u << 7) |
+                     (openeuler ? 1u << VKVM_ARM_VCPU_TEC : 0);
     bool tec;
     int i;
 
     if (!init) {
         return -EFAULT;
+    }
+    if (init->target != SKVM_ARM_TARGET_GENERIC_V8) {
+        return -EINVAL;
     }
     if (v->finalized || v->vm->stage == VM_ACTIVE) {
         return -EPERM;
@@ -949,31 +1066,16 @@ static long vcpu_init(Vcpu *v, const struct vkvm_vcpu_init *init)
         return -EINVAL;
     }
     memcpy(v->features, init->features, sizeof(v->features));
+    /* VCPU_INIT resets the vCPU, again each time. */
+    standin_arm64_reset(&v->regs, v->mpidr);
     v->inited = true;
     return 0;
 }
 
-static uint64_t *vcpu_reg(Vcpu *v, uint64_t id)
-{
-    int n;
-
-    if (id == VKVM_REG_CORE_PC) {
-        return &v->pc;
-    }
-    if (id == VKVM_REG_MPIDR_EL1) {
-        return &v->mpidr;
-    }
-    for (n = 0; n < 31; n++) {
-        if (id == VKVM_REG_CORE_X(n)) {
-            return &v->x[n];
-        }
-    }
-    return NULL;
-}
-
 static long one_reg(Vcpu *v, const struct vkvm_one_reg *r, bool set)
 {
-    uint64_t *reg;
+    size_t size;
+    int i;
 
     if (!r) {
         return -EFAULT;
@@ -981,19 +1083,47 @@ static long one_reg(Vcpu *v, const struct vkvm_one_reg *r, bool set)
     if (!v->inited) {
         return -ENOEXEC;
     }
-    reg = vcpu_reg(v, r->id);
-    if (!reg) {
+    i = standin_arm64_reg_index(r->id);
+    if (i < 0) {
         return -ENOENT;
     }
+    size = standin_arm64_reg_size(r->id);
     if (!set) {
-        memcpy((void *)(uintptr_t)r->addr, reg, 8);
+        memcpy((void *)(uintptr_t)r->addr, v->regs.value[i], size);
         return 0;
     }
     /* A REC's registers belong to the monitor once it exists. */
     if (v->vm->realm && (v->finalized || v->vm->stage == VM_ACTIVE)) {
         return -EPERM;
     }
-    memcpy(reg, (const void *)(uintptr_t)r->addr, 8);
+    if (standin_arm64_reg_is_id(r->id) &&
+        memcmp(v->regs.value[i], (const void *)(uintptr_t)r->addr, size)) {
+        return -EINVAL;
+    }
+    memcpy(v->regs.value[i], (const void *)(uintptr_t)r->addr, size);
+    return 0;
+}
+
+static long reg_list(Vcpu *v, struct skvm_reg_list *list)
+{
+    uint64_t n = standin_arm64_nr_regs(), given, i;
+
+    if (!list) {
+        return -EFAULT;
+    }
+    if (!v->inited) {
+        return -ENOEXEC;
+    }
+    given = list->n;
+    list->n = n;
+    if (given < n) {
+        return -E2BIG;
+    }
+    for (i = 0; i < n; i++) {
+        uint64_t id = standin_arm64_reg_id(i);
+
+        memcpy((uint8_t *)(list + 1) + 8 * i, &id, 8);
+    }
     return 0;
 }
 
@@ -1081,6 +1211,86 @@ static uint64_t answer_ripas(Vcpu *v, uint64_t rec)
     return 0;
 }
 
+/* The realm's granule at @ipa, if DATA was created there. */
+static const uint8_t *realm_granule(Vm *vm, uint64_t ipa)
+{
+    uint64_t regs[TMM_RMI_REGS] = { TMM_RMI_RTT_READ_ENTRY, vm->built.rd,
+                                    ipa & ~(GRANULE - 1), 3 };
+
+    tmm_rmi_call(vm->s->tmm, regs);
+    if (regs[0] != TMM_RMI_SUCCESS || regs[2] != TMM_RTTE_ASSIGNED ||
+        regs[4] != TMM_RIPAS_RAM) {
+        return NULL;
+    }
+    return standin_map(vm->s, regs[3]);
+}
+
+/*
+ * boot_guest: the realm's first entry.  What the host set up reaches the
+ * REC (the monitor's copy of PC, x0 and MPIDR, read at REC_ENTER); the
+ * realm then powers off through PSCI, which the monitor reports as a PSCI
+ * exit and KVM as a system event.
+ */
+static long boot_realm(Vcpu *v, uint64_t rec)
+{
+    Vm *vm = v->vm;
+    KvmStandin *s = vm->s;
+    Report *r = &s->report;
+    struct skvm_run_system_event *ev = (void *)&v->run->memory_fault;
+    const uint8_t *dtb;
+    TmmVcpuContext ctx;
+    bool ok;
+    int i;
+
+    memset(s->ns[2], 0, GRANULE);
+    if (tmm_rec_enter(s->tmm, rec, NS_BASE + 2 * GRANULE, &ctx) !=
+        TMM_RMI_SUCCESS) {
+        return -ENXIO;
+    }
+    dtb = realm_granule(vm, ctx.gprs[0]);
+    r->entered = true;
+    r->pc = ctx.pc;
+    r->x0 = ctx.gprs[0];
+    r->mpidr = ctx.mpidr;
+    r->vcpu_mpidr = vcpu_mpidr(v);
+    r->pc_in_ram = realm_granule(vm, ctx.pc) != NULL;
+    r->x0_is_dtb = dtb && !(ctx.gprs[0] % 8) &&
+                   dtb[ctx.gprs[0] % GRANULE] == (FDT_MAGIC >> 24) &&
+                   dtb[ctx.gprs[0] % GRANULE + 1] == (FDT_MAGIC >> 16 & 0xff) &&
+                   dtb[ctx.gprs[0] % GRANULE + 2] == (FDT_MAGIC >> 8 & 0xff) &&
+                   dtb[ctx.gprs[0] % GRANULE + 3] == (FDT_MAGIC & 0xff);
+    ok = r->pc_in_ram && r->x0_is_dtb && r->mpidr == r->vcpu_mpidr;
+    /* The realm reads its RIM (RSI MEASUREMENT_READ, slot 0) ... */
+    ctx.gprs[0] = TMM_RSI_MEASUREMENT_READ;
+    ctx.gprs[1] = 0;
+    if (tmm_rec_smc(s->tmm, rec, &ctx) == TMM_SMC_RESUME &&
+        ctx.gprs[0] == TMM_RSI_SUCCESS) {
+        for (i = 0; i < 8; i++) {
+            memcpy(r->rim + 8 * i, &ctx.gprs[1 + i], 8);
+        }
+        r->rim_size = tmm_hash_size(vm->params.hash_algo);
+        r->have_rim = true;
+    }
+    /* ... and powers off. */
+    ctx.gprs[0] = PSCI_SYSTEM_OFF;
+    if (tmm_rec_smc(s->tmm, rec, &ctx) != TMM_SMC_EXIT ||
+        run_ld64(s->ns[2], TMM_REC_RUN_EXIT_REASON) != TMM_EXIT_PSCI) {
+        return -ENXIO;
+    }
+    v->booted = true;
+    v->run->exit_reason = SKVM_EXIT_SYSTEM_EVENT;
+    memset(ev, 0, sizeof(*ev));
+    ev->type = ok ? SKVM_SYSTEM_EVENT_SHUTDOWN : SKVM_SYSTEM_EVENT_CRASH;
+    return 0;
+}
+
+/* A vCPU with nothing to run: a REC not runnable, or no realm at all. */
+static bool nothing_to_run(Vcpu *v)
+{
+    return !v->vm->realm || v->booted ||
+           (v->features[0] & (1u << VKVM_ARM_VCPU_POWER_OFF));
+}
+
 static long run_vcpu(Vcpu *v)
 {
     Vm *vm = v->vm;
@@ -1103,11 +1313,19 @@ static long run_vcpu(Vcpu *v)
             return ret;
         }
     }
+    if (s->cfg.boot_guest && nothing_to_run(v)) {
+        return -KVM_STANDIN_WOULD_BLOCK;
+    }
     if (!vm->realm) {
         v->run->exit_reason = KVM_EXIT_INTR;
         return -EINTR;          /* no guest to run */
     }
     rec = rec_of(v);
+    if (s->cfg.boot_guest && !v->guest_request && !v->ripas_exit) {
+        report_call(s, "RUN");
+        report_vm(vm);
+        return boot_realm(v, rec);
+    }
     if (v->ripas_exit) {
         flags = answer_ripas(v, rec);
     }
@@ -1155,6 +1373,109 @@ static long run_vcpu(Vcpu *v)
 
 /* Dispatch */
 
+/* The in-kernel GICv3: one per VM; KVM_CREATE_DEVICE_TEST only probes. */
+static long create_device(Vm *vm, struct skvm_create_device *cd)
+{
+    long fd;
+
+    if (!cd) {
+        return -EFAULT;
+    }
+    if (cd->flags & ~SKVM_CREATE_DEVICE_TEST) {
+        return -EINVAL;
+    }
+    /* A GICv3 host without GICv2 compatibility; no ITS emulation. */
+    if (cd->type != SKVM_DEV_TYPE_ARM_VGIC_V3) {
+        return -ENODEV;
+    }
+    if (cd->flags & SKVM_CREATE_DEVICE_TEST) {
+        return 0;
+    }
+    if (vm->vgic) {
+        return -EEXIST;
+    }
+    vm->vgic = malloc(sizeof(*vm->vgic));
+    if (!vm->vgic) {
+        return -ENOMEM;
+    }
+    standin_vgic_init(vm->vgic);
+    fd = new_fd(vm->s, OBJ_VGIC, vm);
+    if (fd < 0) {
+        free(vm->vgic);
+        vm->vgic = NULL;
+        return fd;
+    }
+    cd->fd = fd;
+    return 0;
+}
+
+static long vgic_ioctl(Vm *vm, unsigned long req, struct skvm_device_attr *a)
+{
+    if (req != SKVM_SET_DEVICE_ATTR && req != SKVM_GET_DEVICE_ATTR &&
+        req != SKVM_HAS_DEVICE_ATTR) {
+        return -ENOTTY;
+    }
+    if (!a) {
+        return -EFAULT;
+    }
+    if (a->flags) {
+        return -EINVAL;
+    }
+    if (req == SKVM_HAS_DEVICE_ATTR) {
+        return standin_vgic_has_attr(a->group, a->attr);
+    }
+    if (!a->addr && a->group != SKVM_VGIC_GRP_CTRL) {
+        return -EFAULT;
+    }
+    if (req == SKVM_GET_DEVICE_ATTR) {
+        return standin_vgic_get_attr(vm->vgic, a->group, a->attr,
+                                     (void *)(uintptr_t)a->addr);
+    }
+    return standin_vgic_set_attr(vm->vgic, a->group, a->attr,
+                                 (const void *)(uintptr_t)a->addr,
+                                 vm->nr_vcpus);
+}
+
+/* Interrupt plumbing the VMM sets up: checked, then nothing to deliver. */
+static long irq_ioctl(Vm *vm, unsigned long req, void *arg)
+{
+    if (!arg) {
+        return -EFAULT;
+    }
+    if (req == SKVM_IRQ_LINE) {
+        const struct skvm_irq_level *l = arg;
+
+        return vm->vgic ? standin_vgic_irq_line(vm->vgic, l->irq, l->level,
+                                                vm->nr_vcpus) : -ENXIO;
+    }
+    if (req == SKVM_SET_GSI_ROUTING) {
+        const struct skvm_irq_routing *r = arg;
+
+        return r->nr > NR_GSIS || r->flags ? -EINVAL : 0;
+    }
+    if (req == SKVM_IRQFD) {
+        const struct skvm_irqfd *f = arg;
+
+        if (f->flags & ~(SKVM_IRQFD_FLAG_DEASSIGN |
+                         SKVM_IRQFD_FLAG_RESAMPLE)) {
+            return -EINVAL;
+        }
+        return !vm->vgic || !vm->vgic->initialized ? -ENODEV :
+               f->gsi >= NR_GSIS ? -EINVAL : 0;
+    }
+    if (req == SKVM_IOEVENTFD) {
+        const struct skvm_ioeventfd *e = arg;
+
+        if (e->flags & ~(SKVM_IOEVENTFD_FLAG_DATAMATCH |
+                         SKVM_IOEVENTFD_FLAG_DEASSIGN)) {
+            return -EINVAL;
+        }
+        return e->len != 0 && e->len != 1 && e->len != 2 && e->len != 4 &&
+               e->len != 8 ? -EINVAL : 0;
+    }
+    return -ENOTTY;
+}
+
 static long vm_ioctl(Vm *vm, unsigned long req, void *arg)
 {
     KvmStandin *s = vm->s;
@@ -1168,6 +1489,26 @@ static long vm_ioctl(Vm *vm, unsigned long req, void *arg)
     }
     if (req == VKVM_CREATE_VCPU) {
         return create_vcpu(vm, (uintptr_t)arg);
+    }
+    if (req == SKVM_CREATE_DEVICE) {
+        return create_device(vm, arg);
+    }
+    if (req == SKVM_IRQ_LINE || req == SKVM_SET_GSI_ROUTING ||
+        req == SKVM_IRQFD || req == SKVM_IOEVENTFD) {
+        return irq_ioctl(vm, req, arg);
+    }
+    if (req == SKVM_ARM_PREFERRED_TARGET) {
+        struct vkvm_vcpu_init *init = arg;
+
+        if (!init) {
+            return -EFAULT;
+        }
+        memset(init, 0, sizeof(*init));
+        init->target = SKVM_ARM_TARGET_GENERIC_V8;
+        return 0;
+    }
+    if (req == SKVM_HAS_DEVICE_ATTR) {
+        return -ENXIO;          /* no VM-wide attributes */
     }
     if (req == VKVM_SET_USER_MEMORY_REGION) {
         struct vkvm_userspace_memory_region2 r2 = { 0 };
@@ -1216,9 +1557,32 @@ static long vm_ioctl(Vm *vm, unsigned long req, void *arg)
     return -ENOTTY;
 }
 
+static long set_signal_mask(Vcpu *v, const struct skvm_signal_mask *m)
+{
+    if (!m) {
+        v->has_sigmask = false;
+        return 0;
+    }
+    /* The kernel's sigset_t: 64 signals. */
+    if (m->len != 8) {
+        return -EINVAL;
+    }
+    memcpy(&v->sigmask, m + 1, 8);
+    v->has_sigmask = true;
+    return 0;
+}
+
 static long vcpu_ioctl(Vcpu *v, unsigned long req, void *arg)
 {
     switch (req) {
+    case SKVM_GET_REG_LIST:
+        return reg_list(v, arg);
+    case SKVM_SET_SIGNAL_MASK:
+        return set_signal_mask(v, arg);
+    case SKVM_HAS_DEVICE_ATTR:
+    case SKVM_SET_DEVICE_ATTR:
+    case SKVM_GET_DEVICE_ATTR:
+        return -ENXIO;          /* no PMU, timer or PV-time attributes */
     case VKVM_ARM_VCPU_INIT:
         return vcpu_init(v, arg);
     case VKVM_SET_ONE_REG:
@@ -1234,9 +1598,52 @@ static long vcpu_ioctl(Vcpu *v, unsigned long req, void *arg)
     }
 }
 
+/* The name of a realm call, for the report; NULL if not one. */
+static const char *realm_call_name(KvmStandin *s, Obj *o, unsigned long req,
+                                   const void *arg)
+{
+    static const char *const tmm_cap[] = {
+        "CONFIG_CVM", "CREATE_RD", "POPULATE_CVM", "ACTIVATE_CVM",
+    };
+    const struct vkvm_enable_cap *ec = arg;
+
+    if (o->kind == OBJ_VCPU && req == VKVM_ARM_VCPU_FINALIZE) {
+        return "FINALIZE";
+    }
+    if (o->kind != OBJ_VM || !((Vm *)o->p)->realm) {
+        return NULL;
+    }
+    if (req == VKVM_ENABLE_CAP) {
+        if (ec->cap == VKVM_CAP_ARM_TMM && ec->args[0] < 4) {
+            return tmm_cap[ec->args[0]];
+        }
+        return "CONFIG_REALM";
+    }
+    if (req == VKVM_LOAD_USER_DATA && s->cfg.api == KVM_STANDIN_OPENEULER) {
+        return "LOAD_USER_DATA";
+    }
+    if (s->cfg.api != KVM_STANDIN_UPSTREAM) {
+        return NULL;
+    }
+    switch (req) {
+    case VKVM_CREATE_GUEST_MEMFD:
+        return "CREATE_GUEST_MEMFD";
+    case VKVM_SET_MEMORY_ATTRIBUTES:
+        return "SET_MEMORY_ATTRIBUTES";
+    case VKVM_ARM_RMI_POPULATE:
+    case VKVM_ARM_RMI_POPULATE_R12:
+        return "RMI_POPULATE";
+    default:
+        return NULL;
+    }
+}
+
 long kvm_standin_ioctl(KvmStandin *s, int fd, unsigned long req, void *arg)
 {
     Obj *o = get_fd(s, fd);
+    const char *call;
+    Vm *vm;
+    long ret;
 
     if (!o) {
         return -EBADF;
@@ -1245,12 +1652,93 @@ long kvm_standin_ioctl(KvmStandin *s, int fd, unsigned long req, void *arg)
     case OBJ_SYS:
         return sys_ioctl(s, req, arg);
     case OBJ_VM:
-        return vm_ioctl(o->p, req, arg);
+        vm = o->p;
+        ret = vm_ioctl(vm, req, arg);
+        break;
     case OBJ_VCPU:
-        return vcpu_ioctl(o->p, req, arg);
+        vm = ((Vcpu *)o->p)->vm;
+        ret = vcpu_ioctl(o->p, req, arg);
+        break;
+    case OBJ_VGIC:
+        return vgic_ioctl(o->p, req, arg);
     default:
         return -ENOTTY;
     }
+    call = ret >= 0 && vm->realm ? realm_call_name(s, o, req, arg) : NULL;
+    if (call) {
+        report_call(s, call);
+        report_vm(vm);
+    }
+    return ret;
+}
+
+const char *kvm_standin_fd_kind_of_answer(KvmStandin *s, int fd,
+                                          unsigned long req)
+{
+    Obj *o = get_fd(s, fd);
+
+    if (!o) {
+        return NULL;
+    }
+    if (o->kind == OBJ_SYS && req == VKVM_CREATE_VM) {
+        return "kvm-standin-vm";
+    }
+    if (o->kind == OBJ_VM && req == VKVM_CREATE_VCPU) {
+        return "kvm-standin-vcpu";
+    }
+    if (o->kind == OBJ_VM && req == VKVM_CREATE_GUEST_MEMFD) {
+        return "kvm-standin-gmem";
+    }
+    if (o->kind == OBJ_VM && req == SKVM_CREATE_DEVICE) {
+        return "kvm-standin-device";
+    }
+    return NULL;
+}
+
+bool kvm_standin_is_run_page(KvmStandin *s, const void *page)
+{
+    int i;
+
+    for (i = 0; i < MAX_FDS; i++) {
+        if (s->fds[i].kind == OBJ_VCPU &&
+            ((Vcpu *)s->fds[i].p)->run == page) {
+            return true;
+        }
+    }
+    return false;
+}
+
+long kvm_standin_block(KvmStandin *s, int vcpu_fd)
+{
+    Obj *o = get_fd(s, vcpu_fd);
+    Vcpu *v = o && o->kind == OBJ_VCPU ? o->p : NULL;
+    sigset_t blocked, admitted;
+    int sig;
+
+    if (!v) {
+        return -EBADF;
+    }
+    /*
+     * As the kernel does: sleep until a signal arrives that the vCPU's
+     * KVM_SET_SIGNAL_MASK admits while it runs but the thread blocks
+     * (QEMU's SIG_IPI kick), and leave it pending, for the VMM to take.
+     * A signal the thread does not block is delivered as usual and ends
+     * the wait too.
+     */
+    pthread_sigmask(SIG_BLOCK, NULL, &blocked);
+    sigemptyset(&admitted);
+    for (sig = 1; v->has_sigmask && sig <= 64; sig++) {
+        if (sigismember(&blocked, sig) == 1 &&
+            !(v->sigmask & (1ULL << (sig - 1)))) {
+            sigaddset(&admitted, sig);
+        }
+    }
+    sig = sigwaitinfo(&admitted, NULL);
+    if (sig > 0) {
+        pthread_kill(pthread_self(), sig);
+    }
+    v->run->exit_reason = KVM_EXIT_INTR;
+    return -EINTR;
 }
 
 void *kvm_standin_run_page(KvmStandin *s, int vcpu_fd)
@@ -1258,6 +1746,65 @@ void *kvm_standin_run_page(KvmStandin *s, int vcpu_fd)
     Obj *o = get_fd(s, vcpu_fd);
 
     return o && o->kind == OBJ_VCPU ? ((Vcpu *)o->p)->run : NULL;
+}
+
+static const char *const stage_names[] = {
+    [VM_NEW] = "new", [VM_REALM] = "realm", [VM_POPULATED] = "populated",
+    [VM_ACTIVE] = "active",
+};
+
+static void write_hex(FILE *f, const char *key, uint64_t v, bool comma)
+{
+    fprintf(f, "\"%s\": \"0x%" PRIx64 "\"%s", key, v, comma ? ", " : "");
+}
+
+void kvm_standin_write_report(KvmStandin *s, FILE *f)
+{
+    static const char *const apis[] = {
+        [KVM_STANDIN_MAINLINE] = "mainline",
+        [KVM_STANDIN_OPENEULER] = "openeuler",
+        [KVM_STANDIN_UPSTREAM] = "upstream",
+    };
+    Report *r = &s->report;
+    size_t i;
+    int fd;
+
+    /* The realm VMs still open: their state now. */
+    for (fd = 0; fd < MAX_FDS; fd++) {
+        if (s->fds[fd].kind == OBJ_VM) {
+            report_vm(s->fds[fd].p);
+        }
+    }
+    fprintf(f, "{\"api\": \"%s\", \"revision\": %d, \"realm\": %s",
+            apis[s->cfg.api], s->cfg.api == KVM_STANDIN_UPSTREAM ?
+            s->cfg.upstream_revision : 0, r->realm ? "true" : "false");
+    if (!r->realm) {
+        fprintf(f, "}\n");
+        return;
+    }
+    fprintf(f, ", \"calls\": \"%s\", \"stage\": \"%s\", "
+            "\"hash\": \"%s\", \"data_granules\": %zu, \"recs\": %zu",
+            r->calls, stage_names[r->stage],
+            r->hash_algo == TMM_HASH_SHA512 ? "sha512" : "sha256",
+            r->data_granules, r->recs);
+    if (r->have_rim) {
+        fprintf(f, ", \"rim\": \"");
+        for (i = 0; i < r->rim_size; i++) {
+            fprintf(f, "%02x", r->rim[i]);
+        }
+        fprintf(f, "\"");
+    }
+    if (r->entered) {
+        fprintf(f, ", \"entry\": {");
+        write_hex(f, "pc", r->pc, true);
+        write_hex(f, "x0", r->x0, true);
+        write_hex(f, "mpidr", r->mpidr, true);
+        write_hex(f, "vcpu_mpidr", r->vcpu_mpidr, true);
+        fprintf(f, "\"pc_in_realm_ram\": %s, \"x0_is_dtb\": %s}",
+                r->pc_in_ram ? "true" : "false",
+                r->x0_is_dtb ? "true" : "false");
+    }
+    fprintf(f, "}\n");
 }
 
 /* Test windows */

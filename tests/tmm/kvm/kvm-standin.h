@@ -21,6 +21,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 typedef enum KvmStandinApi {
     KVM_STANDIN_MAINLINE = 0,   /* no realm API; colliding numbers answer */
@@ -33,6 +34,16 @@ typedef struct KvmStandinConfig {
     int upstream_revision;      /* 12, 13 or 14 (KVM_ARM_RMI_POPULATE) */
     int rmi_cap;                /* the upstream realm capability's number */
     uint64_t secure_size;       /* the monitor's carve-out; 0: 256 MiB */
+    /*
+     * A realm's first KVM_RUN boots it: the REC's entry state is checked
+     * (PC in the realm's measured memory, x0 its DTB, MPIDR the vCPU's)
+     * and the realm powers off (PSCI SYSTEM_OFF: a shutdown system
+     * event; a crash one if the check failed).  KVM_RUN of a vCPU with
+     * nothing to run blocks until a signal the vCPU's signal mask lets
+     * through (KVM_STANDIN_WOULD_BLOCK, then kvm_standin_block()).
+     * Without it, KVM_RUN exits at once with KVM_EXIT_INTR.
+     */
+    bool boot_guest;
 } KvmStandinConfig;
 
 typedef struct KvmStandin KvmStandin;
@@ -47,7 +58,29 @@ long kvm_standin_ioctl(KvmStandin *s, int fd, unsigned long request,
                        void *arg);
 int kvm_standin_close(KvmStandin *s, int fd);
 /* What mmap() of a vCPU fd gives: its struct kvm_run. */
+#define KVM_STANDIN_RUN_SIZE    4096
 void *kvm_standin_run_page(KvmStandin *s, int vcpu_fd);
+bool kvm_standin_is_run_page(KvmStandin *s, const void *page);
+
+/*
+ * For a process-wide stand-in (kvm-standin-preload.c), whose file
+ * descriptors must be real ones:
+ * the kind of file ioctl @request on @fd answers with a new descriptor
+ * for ("kvm-standin-vm", "-vcpu", "-gmem", "-device"), else NULL; for
+ * KVM_CREATE_DEVICE the new descriptor is in the argument, not returned.
+ */
+const char *kvm_standin_fd_kind_of_answer(KvmStandin *s, int fd,
+                                          unsigned long request);
+/* KVM_RUN answered this: block (outside any lock) in kvm_standin_block. */
+#define KVM_STANDIN_WOULD_BLOCK 1000
+/* Sleep until a signal the vCPU's KVM_SET_SIGNAL_MASK admits: -EINTR. */
+long kvm_standin_block(KvmStandin *s, int vcpu_fd);
+/*
+ * What the monitor saw of the last realm VM, even once it is closed: the
+ * realm calls in order, its RIM, DATA granules and RECs, and the first
+ * REC's entry state as its first KVM_RUN found it.  One JSON object.
+ */
+void kvm_standin_write_report(KvmStandin *s, FILE *f);
 
 /*
  * Windows a kernel does not have, for tests:

@@ -8,7 +8,7 @@
 #include <sys/mman.h>
 
 #include "standin-vmm.h"
-#include "kvm-abi.h"
+#include "standin-abi.h"
 #include "tmm.h"
 
 #define GRANULE 4096ULL
@@ -161,7 +161,9 @@ bool standin_vmm_create(StandinVmm *m, const VirtccaPlan *plan,
         return virtcca_plan_error(err, len, "too many RECs");
     }
     for (i = 0; i < plan->nr_recs; i++) {
-        struct vkvm_vcpu_init init = { 0 };
+        struct vkvm_vcpu_init init = {
+            .target = SKVM_ARM_TARGET_GENERIC_V8,
+        };
 
         ret = m->ops.ioctl(m->ops.opaque, m->vm_fd, VKVM_CREATE_VCPU,
                            (void *)(uintptr_t)i);

@@ -10,7 +10,7 @@
 #include <glib.h>
 
 #include "standin-vmm.h"
-#include "kvm-abi.h"
+#include "standin-abi.h"
 #include "tmm.h"
 
 #define RAM_BASE    0x40000000ULL
@@ -188,7 +188,7 @@ static void test_openeuler_rules(void)
     struct vkvm_userspace_memory_region slot = {
         .guest_phys_addr = RAM_BASE, .memory_size = RAM_SIZE,
     };
-    struct vkvm_vcpu_init init = { 0 };
+    struct vkvm_vcpu_init init = { .target = SKVM_ARM_TARGET_GENERIC_V8 };
     int tec = VKVM_ARM_VCPU_TEC;
     StandinVmm m;
     long vm, plain, vcpu;
@@ -259,11 +259,19 @@ static void test_openeuler_rules(void)
     g_assert_cmpint(one_reg_set(&m, vcpu, VKVM_REG_CORE_PC, KERNEL), ==,
                     -ENOEXEC);
     g_assert_cmpint(kvm(&m, vcpu, VKVM_ARM_VCPU_INIT, &init), ==, -EINVAL);
+    /* Only the preferred target. */
     init.features[0] = 1u << VKVM_ARM_VCPU_TEC;
+    init.target = 0;
+    g_assert_cmpint(kvm(&m, vcpu, VKVM_ARM_VCPU_INIT, &init), ==, -EINVAL);
+    init.target = SKVM_ARM_TARGET_GENERIC_V8;
     g_assert_cmpint(kvm(&m, vcpu, VKVM_ARM_VCPU_INIT, &init), ==, 0);
     g_assert_cmpint(one_reg_set(&m, vcpu, VKVM_REG_CORE_PC, KERNEL), ==, 0);
-    g_assert_cmpint(one_reg_set(&m, vcpu, 0x6030000000100042ULL, 0), ==,
-                    -ENOENT);
+    /* No such register: op0 3, op1 7, CRn 15, CRm 15, op2 7. */
+    g_assert_cmpint(one_reg_set(&m, vcpu, VKVM_REG_SYS(3, 7, 15, 15, 7),
+                                0), ==, -ENOENT);
+    /* ID registers keep the CPU's values. */
+    g_assert_cmpint(one_reg_set(&m, vcpu, VKVM_REG_SYS(3, 0, 0, 4, 0), 0),
+                    ==, -EINVAL);
     g_assert_cmpint(kvm(&m, vcpu, VKVM_ARM_VCPU_FINALIZE, &tec), ==,
                     -EINVAL);
     g_assert_cmpint(kvm(&m, vcpu, VKVM_RUN, NULL), ==, -EPERM);
@@ -352,7 +360,10 @@ static void test_upstream_rules(void)
         .cap = 248, .args = { VKVM_CAP_ARM_RMI_CONFIG_REALM,
                               (uintptr_t)&hash },
     };
-    struct vkvm_vcpu_init init = { .features = { 1u << VKVM_ARM_VCPU_TEC } };
+    struct vkvm_vcpu_init init = {
+        .target = SKVM_ARM_TARGET_GENERIC_V8,
+        .features = { 1u << VKVM_ARM_VCPU_TEC },
+    };
     unsigned long pop = VKVM_ARM_RMI_POPULATE;
     uint8_t *ram = g_malloc0(RAM_SIZE + 4096);
     uint8_t *src = (uint8_t *)(((uintptr_t)ram + 4095) & ~4095ULL);
@@ -539,6 +550,41 @@ static void test_both_apis_agree(void)
     }
 }
 
+/*
+ * The machine's plan takes its images from guest RAM, where the loader put
+ * them, and openEuler measures guest RAM in place: the launch must leave
+ * the images there, not clear them.
+ */
+static void test_images_in_guest_ram(void)
+{
+    uint8_t rim[2][64];
+    size_t rim_size = 0, i;
+    int pass;
+
+    for (pass = 0; pass < 2; pass++) {
+        VirtccaPlan plan;
+        StandinVmm m;
+        char err[256];
+
+        test_plan(&plan, TMM_HASH_SHA256);
+        start(&m, KVM_STANDIN_OPENEULER, 0, 0);
+        g_assert_true(standin_vmm_create(&m, &plan, err, sizeof(err)));
+        for (i = 0; pass && i < plan.nr_images; i++) {
+            VirtccaPlanImage *img = &plan.images[i];
+            uint8_t *host = m.ram[0].host + (img->ipa - RAM_BASE);
+
+            memcpy(host, img->data, img->size);
+            img->data = host;
+        }
+        g_assert_true(standin_vmm_launch(&m, &plan, err, sizeof(err)));
+        g_assert_true(kvm_standin_read_rim(m.standin, m.vm_fd, rim[pass],
+                                           &rim_size));
+        standin_vmm_stop(&m);
+        virtcca_plan_free(&plan);
+    }
+    g_assert_cmpmem(rim[0], rim_size, rim[1], rim_size);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -551,5 +597,7 @@ int main(int argc, char **argv)
     g_test_add_func("/kvm-standin/upstream/memory-fault",
                     test_upstream_memory_fault);
     g_test_add_func("/kvm-standin/both-apis-agree", test_both_apis_agree);
+    g_test_add_func("/kvm-standin/openeuler/images-in-guest-ram",
+                    test_images_in_guest_ram);
     return g_test_run();
 }
