@@ -44,7 +44,7 @@ export CCACHE_NOHASHDIR := true
 QTESTS := tests/qtest/virtcca-test tests/qtest/tzc400-test
 
 .PHONY: all deps qemu-tree qemu tmm guest check demo bench fuzz fuzz-fast \
-	payload fuzz-realm qemu-asan \
+	payload fuzz-realm qemu-asan standin-preload \
 	cross cross-deps \
 	coverage \
 	clean help
@@ -161,6 +161,26 @@ $(PAYLOAD): $(PAYLOAD_SRCS)
 		tests/realm/start.S tests/realm/payload.c -o $(@:.bin=.elf)
 	@aarch64-linux-gnu-objcopy -O binary $(@:.bin=.elf) $@
 
+# The kernel stand-in as an LD_PRELOAD library for the aarch64 binary (make
+# cross) under qemu-user: -accel virtcca meets a "/dev/kvm" that is the
+# stand-in (tests/tmm/kvm/kvm-standin-preload.c).  The real thing needs CCA
+# hardware.
+STANDIN_PRELOAD := $(BUILD)/standin/kvm-standin-preload.so
+STANDIN_SRCS := $(wildcard hw/arm/virtcca/tmm/*.c hw/arm/virtcca/tmm/*/*.c \
+	hw/arm/virtcca/plan/*.c) tests/tmm/kvm/kvm-standin.c \
+	tests/tmm/kvm/standin-arm64.c tests/tmm/kvm/standin-vgic.c \
+	tests/tmm/kvm/kvm-standin-preload.c
+STANDIN_HDRS := $(wildcard hw/arm/virtcca/tmm/*.h hw/arm/virtcca/tmm/*/*.h \
+	hw/arm/virtcca/plan/*.h tests/tmm/kvm/*.h) accel/virtcca/kvm-abi.h
+standin-preload: cross-deps $(STANDIN_PRELOAD)
+$(STANDIN_PRELOAD): $(STANDIN_SRCS) $(STANDIN_HDRS)
+	@mkdir -p $(dir $@)
+	@aarch64-linux-gnu-gcc -shared -fPIC -O2 -g -std=gnu11 -Wall -Wextra \
+		-Werror -Wno-unused-parameter -Wno-missing-field-initializers \
+		-Ihw/arm/virtcca/tmm -Ihw/arm/virtcca/plan -Iaccel/virtcca \
+		-Itests/tmm/kvm $(STANDIN_SRCS) -lnettle -lhogweed -lgmp -ldl \
+		-lpthread -o $@
+
 tmm: deps
 	@[ -f $(TMM_BUILD)/build.ninja ] || meson setup $(TMM_BUILD) >/dev/null
 	@meson compile -C $(TMM_BUILD) >/dev/null || \
@@ -173,7 +193,7 @@ guest: deps
 # host) is compiled only there, so this is what keeps it building, with
 # warnings as errors, and tests/system/test_accel.py runs that binary under
 # qemu-user-static.
-check: qemu tmm guest cross payload qemu-asan
+check: qemu tmm guest cross standin-preload payload qemu-asan
 	@$(PYTHON) tests/run.py --build $(BUILD) --guest $(GUEST_DIR)
 
 demo: qemu tmm guest

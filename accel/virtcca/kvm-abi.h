@@ -15,6 +15,10 @@
  * UNVERIFIED below: the field widths of openEuler's NUMA description in
  * struct kvm_user_data, and the realm-parameter call of upstream CCA.
  * Check both against the host kernel before relying on them on hardware.
+ * The kernel stand-in (tests/tmm/kvm/) uses these same definitions, so
+ * running the accelerator against it cannot settle them; nor the realm
+ * VM type of upstream revisions 12 and 13, which the notes give only for
+ * revision 14 and which both sides take to be the same.
  */
 #ifndef VIRTCCA_KVM_ABI_H
 #define VIRTCCA_KVM_ABI_H

@@ -18,7 +18,8 @@
  *  - when the VM first runs, after reset placed the images, the machine's
  *    launch plan is executed as ioctls (populate with measurement, vCPU
  *    finalisation, activation) and the vCPUs' registers become the
- *    realm's: QEMU stops putting or getting them;
+ *    realm's: QEMU stops putting or getting them, and info registers and
+ *    the gdbstub say so instead of showing QEMU's stale copy;
  *  - the refusals of the TCG path: no savevm or migration, and no reset
  *    of a realm in place (a reboot powers it off).
  */
@@ -37,6 +38,7 @@
 #include "system/address-spaces.h"
 #include "system/runstate.h"
 #include "system/runstate-action.h"
+#include "hw/core/cpu-private-state.h"
 #include "target/arm/cpu.h"
 #include "target/arm/kvm_arm.h"
 #include "hw/arm/virtcca/virtcca.h"
@@ -169,6 +171,19 @@ static int virtcca_vcpu_features(ARMCPU *cpu, uint32_t *features)
 static bool virtcca_regs_protected(CPUState *cs)
 {
     return virtcca_accel->launched;
+}
+
+/*
+ * What QEMU holds of a vCPU's registers after launch is what it set
+ * before: stale.  The host kernel cannot read a REC's registers either.
+ */
+static const char *virtcca_registers_withheld(CPUState *cs)
+{
+    if (!virtcca_accel || !virtcca_accel->launched) {
+        return NULL;
+    }
+    return "-accel virtcca: the realm's registers belong to the host's "
+           "monitor (a REC); KVM cannot read them";
 }
 
 static const KvmArmConfidentialOps virtcca_kvm_arm_ops = {
@@ -352,6 +367,7 @@ static int virtcca_init_machine(AccelState *as, MachineState *ms)
         return -EINVAL;
     }
     kvm_arm_confidential_ops = &virtcca_kvm_arm_ops;
+    cpu_registers_withheld = virtcca_registers_withheld;
 
     error_setg(&s->migration_blocker, "-accel virtcca: a realm's memory "
                "and vCPU state are private to it; it cannot be saved, "

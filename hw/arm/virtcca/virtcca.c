@@ -213,6 +213,14 @@ static void virtcca_create_cpus(VirtCCAMachineState *vms)
                 object_property_set_bool(cpuobj, "has_el2", false,
                                          &error_abort);
             }
+            /*
+             * Secondaries wait for PSCI CPU_ON.  KVM_ARM_VCPU_INIT takes
+             * this at realize, before the boot code would set it; for a
+             * realm it also decides whether each REC is runnable, which
+             * the RIM measures.
+             */
+            object_property_set_bool(cpuobj, "start-powered-off", n > 0,
+                                     &error_abort);
             goto realize;
         }
         /*

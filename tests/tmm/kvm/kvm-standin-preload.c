@@ -54,7 +54,6 @@ typedef struct Preload {
 
 static Preload preload = { .lock = PTHREAD_MUTEX_INITIALIZER };
 
-static int (*libc_open)(const char *, int, ...);
 static int (*libc_openat)(int, const char *, int, ...);
 static int (*libc_close)(int);
 static int (*libc_ioctl)(int, unsigned long, ...);
@@ -95,7 +94,6 @@ static void preload_init(void)
     const char *api = getenv("VIRTCCA_KVM_STANDIN");
     KvmStandinConfig cfg = { 0 };
 
-    libc_open = dlsym(RTLD_NEXT, "open");
     libc_openat = dlsym(RTLD_NEXT, "openat");
     libc_close = dlsym(RTLD_NEXT, "close");
     libc_ioctl = dlsym(RTLD_NEXT, "ioctl");
@@ -171,20 +169,21 @@ static bool is_dev_kvm(const char *path)
     return preload.active && path && !strcmp(path, "/dev/kvm");
 }
 
+/* The mode argument, which exists only where a file may be created. */
+#define OPEN_MODE(flags, last) ({ \
+    va_list ap_; \
+    mode_t mode_ = 0; \
+    if ((flags) & (O_CREAT | O_TMPFILE)) { \
+        va_start(ap_, last); \
+        mode_ = va_arg(ap_, mode_t); \
+        va_end(ap_); \
+    } \
+    mode_; \
+})
+
 int open(const char *path, int flags, ...)
 {
-    mode_t mode = 0;
-    va_list ap;
-
-    if (is_dev_kvm(path)) {
-        return open_kvm();
-    }
-    if (flags & (O_CREAT | O_TMPFILE)) {
-        va_start(ap, flags);
-        mode = va_arg(ap, mode_t);
-        va_end(ap);
-    }
-    return libc_open(path, flags, mode);
+    return openat(AT_FDCWD, path, flags, OPEN_MODE(flags, flags));
 }
 
 int open64(const char *path, int flags, ...)
@@ -200,16 +199,10 @@ int __open64_2(const char *path, int flags)
 
 int openat(int dirfd, const char *path, int flags, ...)
 {
-    mode_t mode = 0;
-    va_list ap;
+    mode_t mode = OPEN_MODE(flags, flags);
 
     if (is_dev_kvm(path)) {
         return open_kvm();
-    }
-    if (flags & (O_CREAT | O_TMPFILE)) {
-        va_start(ap, flags);
-        mode = va_arg(ap, mode_t);
-        va_end(ap);
     }
     return libc_openat(dirfd, path, flags, mode);
 }
@@ -279,7 +272,18 @@ int ioctl(int fd, unsigned long req, ...)
     }
     pthread_mutex_lock(&preload.lock);
     kind = new_fd_kind(preload.standin, sfd, req);
-    ret = kvm_standin_ioctl(preload.standin, sfd, req, arg);
+    if (req == VKVM_SET_USER_MEMORY_REGION2 && arg) {
+        /* A guest_memfd is named by the real descriptor QEMU holds. */
+        struct vkvm_userspace_memory_region2 r2 =
+            *(struct vkvm_userspace_memory_region2 *)arg;
+
+        if (r2.flags & VKVM_MEM_GUEST_MEMFD) {
+            r2.guest_memfd = standin_of(r2.guest_memfd);
+        }
+        ret = kvm_standin_ioctl(preload.standin, sfd, req, &r2);
+    } else {
+        ret = kvm_standin_ioctl(preload.standin, sfd, req, arg);
+    }
     if (ret >= 0 && kind && !strcmp(kind, "kvm-standin-device")) {
         /* KVM_CREATE_DEVICE's descriptor is in its argument. */
         uint32_t *dev_fd = (uint32_t *)arg + 1;

@@ -359,8 +359,9 @@ static long check_extension(KvmStandin *s, Vm *vm, uint64_t cap)
     size_t i;
 
     /*
-     * What QEMU's KVM code needs of an arm64 host: user memory, the
-     * in-kernel GIC with irqfd and routing, eventfds, PSCI 0.2.  Not
+     * What QEMU's KVM code needs of an arm64 host: user memory (with MMU
+     * notifiers: SYNC_MMU), the in-kernel GIC with irqfd and routing,
+     * eventfds, PSCI 0.2.  Not
      * offered: KVM_CAP_IMMEDIATE_EXIT (QEMU then kicks vCPUs through
      * KVM_SET_SIGNAL_MASK), MP_STATE, VCPU_EVENTS, PMU, SVE, pointer
      * authentication, nested virtualisation.
@@ -378,6 +379,7 @@ static long check_extension(KvmStandin *s, Vm *vm, uint64_t cap)
         return NR_GSIS;
     case SKVM_CAP_IRQCHIP:
     case SKVM_CAP_USER_MEMORY:
+    case SKVM_CAP_SYNC_MMU:
     case SKVM_CAP_DESTROY_MEMORY_REGION_WORKS:
     case SKVM_CAP_JOIN_MEMORY_REGIONS_WORKS:
     case SKVM_CAP_IRQFD:
@@ -385,6 +387,7 @@ static long check_extension(KvmStandin *s, Vm *vm, uint64_t cap)
     case SKVM_CAP_IOEVENTFD_ANY_LENGTH:
     case SKVM_CAP_INTERNAL_ERROR_DATA:
     case SKVM_CAP_DEVICE_CTRL:
+    case SKVM_CAP_SET_GUEST_DEBUG:
     case SKVM_CAP_ARM_PSCI:
     case SKVM_CAP_ARM_PSCI_0_2:
     case SKVM_CAP_ARM_IRQ_LINE_LAYOUT_2:
@@ -395,9 +398,13 @@ static long check_extension(KvmStandin *s, Vm *vm, uint64_t cap)
         return s->cfg.api != KVM_STANDIN_UPSTREAM;
     }
     if (s->cfg.api == KVM_STANDIN_UPSTREAM &&
-        (cap == VKVM_CAP_USER_MEMORY2 || cap == VKVM_CAP_GUEST_MEMFD ||
-         cap == VKVM_CAP_MEMORY_ATTRIBUTES)) {
+        (cap == VKVM_CAP_USER_MEMORY2 || cap == VKVM_CAP_GUEST_MEMFD)) {
         return 1;
+    }
+    /* The attributes it supports, as a mask. */
+    if (s->cfg.api == KVM_STANDIN_UPSTREAM &&
+        cap == VKVM_CAP_MEMORY_ATTRIBUTES) {
+        return VKVM_MEMORY_ATTRIBUTE_PRIVATE;
     }
     /* The realm capability's old numbers mean mainline things too. */
     for (i = 0; i < sizeof(candidates) / sizeof(candidates[0]); i++) {
@@ -1248,6 +1255,7 @@ static long boot_realm(Vcpu *v, uint64_t rec)
         return -ENXIO;
     }
     dtb = realm_granule(vm, ctx.gprs[0]);
+    /* One boot REC: the first entry is the one reported. */
     r->entered = true;
     r->pc = ctx.pc;
     r->x0 = ctx.gprs[0];
@@ -1577,6 +1585,9 @@ static long vcpu_ioctl(Vcpu *v, unsigned long req, void *arg)
     switch (req) {
     case SKVM_GET_REG_LIST:
         return reg_list(v, arg);
+    case SKVM_SET_GUEST_DEBUG:
+        /* A REC's debug state is the monitor's to set, not the host's. */
+        return !arg ? -EFAULT : v->vm->realm ? -EINVAL : 0;
     case SKVM_SET_SIGNAL_MASK:
         return set_signal_mask(v, arg);
     case SKVM_HAS_DEVICE_ATTR:

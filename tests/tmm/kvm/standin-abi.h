@@ -16,7 +16,9 @@
 #define SKVM_CAP_USER_MEMORY                    3
 #define SKVM_CAP_NR_VCPUS                       9
 #define SKVM_CAP_NR_MEMSLOTS                    10
+#define SKVM_CAP_SYNC_MMU                       16
 #define SKVM_CAP_DESTROY_MEMORY_REGION_WORKS    21
+#define SKVM_CAP_SET_GUEST_DEBUG                23
 #define SKVM_CAP_IRQ_ROUTING                    25
 #define SKVM_CAP_JOIN_MEMORY_REGIONS_WORKS      30
 #define SKVM_CAP_IRQFD                          32
@@ -125,6 +127,14 @@ struct skvm_reg_list {
 #define SKVM_GET_REG_LIST           VKVM_IOWR(0xb0, struct skvm_reg_list)
 #define SKVM_ARM_PREFERRED_TARGET   VKVM_IOR(0xaf, struct vkvm_vcpu_init)
 #define SKVM_ARM_TARGET_GENERIC_V8  5
+
+struct skvm_guest_debug {
+    uint32_t control;
+    uint32_t pad;
+    uint64_t dbg_regs[4][16];           /* bcr, bvr, wcr, wvr */
+};
+_Static_assert(sizeof(struct skvm_guest_debug) == 520, "kvm_guest_debug");
+#define SKVM_SET_GUEST_DEBUG        VKVM_IOW(0x9b, struct skvm_guest_debug)
 
 /* KVM_RUN exits */
 #define SKVM_EXIT_INTR                  10
