@@ -30,6 +30,8 @@ BUILD = os.environ.get("VIRTCCA_BUILD", os.path.join(TOP, "build"))
 CROSS_QEMU = os.path.join(BUILD, "cross", "qemu-system-aarch64")
 PRELOAD = os.path.join(BUILD, "standin", "kvm-standin-preload.so")
 MEASURE = os.path.join(BUILD, "tmm", "virtcca-measure")
+STANDIN_RUN = os.path.join(BUILD, "tmm", "tests", "tmm", "kvm",
+                           "virtcca-kvm-standin-run")
 QEMU_USER = shutil.which("qemu-aarch64-static")
 
 APIS = ("openeuler", "upstream-12", "upstream-13", "upstream-14")
@@ -94,18 +96,26 @@ class AccelAgainstStandin(unittest.TestCase):
 
     def predicted_rim(self, api, log, smp):
         """virtcca-measure over the log, the images and the DTB the
-        accelerator's machine builds (dumped through the same binary)."""
+        accelerator's machine builds (dumped through the same binary); the
+        in-process stand-in agrees."""
         dtb = self.path(f"{api}-{smp}.dtb")
         proc = standin(api, *realm_args(machine_options=",dumpdtb=" + dtb,
                                         smp=smp))
         self.assertEqual(proc.returncode, 0, proc.stdout)
         image = guest.default_guest()
-        m = subprocess.run([MEASURE, "--plan", log, "--json",
-                            "--image", "kernel=" + image.kernel,
-                            "--image", "initrd=" + image.initrd,
-                            "--image", "dtb=" + dtb],
+        images = ["--image", "kernel=" + image.kernel,
+                  "--image", "initrd=" + image.initrd, "--image", "dtb=" + dtb]
+        m = subprocess.run([MEASURE, "--plan", log, "--json"] + images,
                            stdout=subprocess.PIPE, text=True, check=True)
-        return json.loads(m.stdout)["rim"]
+        rim = json.loads(m.stdout)["rim"]
+        # The same plan replayed through the ioctl layer in one process.
+        api_args = (["openeuler"] if api == "openeuler" else
+                    ["upstream", "--revision", api.split("-")[1]])
+        r = subprocess.run([STANDIN_RUN, "--api", *api_args, "--plan", log,
+                            "--json"] + images,
+                           stdout=subprocess.PIPE, text=True, check=True)
+        self.assertEqual(json.loads(r.stdout)["rim"], rim)
+        return rim
 
     def check_launch(self, api, smp):
         report, log = self.launch(api, smp)
