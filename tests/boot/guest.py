@@ -151,7 +151,8 @@ def _normalise(data: bytes) -> str:
 
 def run(cmd: List[str], timeout: float = 120, exit_grace: float = 20,
         kill_after_report: bool = False, echo=None,
-        console_log: Optional[str] = None) -> Tuple[Dict[str, str], str, Optional[int]]:
+        console_log: Optional[str] = None,
+        usage: Optional[Dict[str, float]] = None) -> Tuple[Dict[str, str], str, Optional[int]]:
     """Run the QEMU command line CMD (a list, binary first) and return
     (report, console, exit_status).
 
@@ -162,6 +163,8 @@ def run(cmd: List[str], timeout: float = 120, exit_grace: float = 20,
         and return with exit_status None instead of raising GuestTimeout.
     echo: a text stream that receives the console as it arrives.
     console_log: a path the full console is written to, whatever happens.
+    usage: a dict that receives QEMU's resource use when it exits by
+        itself: cpu_s (user + system seconds) and maxrss_mib (peak RSS).
 
     Raises GuestTimeout, GuestReportMissing (both GuestError)."""
     cmd = [str(a) for a in cmd]
@@ -233,11 +236,24 @@ def run(cmd: List[str], timeout: float = 120, exit_grace: float = 20,
                 f.write(console)
         return console, stderr
 
+    def poll() -> Optional[int]:
+        """proc.poll(), keeping QEMU's resource use (wait4)."""
+        if proc.returncode is not None:
+            return proc.returncode
+        pid, wstatus, ru = os.wait4(proc.pid, os.WNOHANG)
+        if pid == 0:
+            return None
+        proc.returncode = os.waitstatus_to_exitcode(wstatus)
+        if usage is not None:
+            usage["cpu_s"] = ru.ru_utime + ru.ru_stime
+            usage["maxrss_mib"] = ru.ru_maxrss / 1024
+        return proc.returncode
+
     status: Optional[int] = None
     end_at: Optional[float] = None
     try:
         while True:
-            status = proc.poll()
+            status = poll()
             if status is not None:
                 break
             now = time.monotonic()

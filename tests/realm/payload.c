@@ -545,6 +545,27 @@ static void case_destroyed(void)
 }
 
 /*
+ * RAM the realm makes EMPTY is the host's again (as with KVM, which frees a
+ * private page when the realm converts it): made RAM once more, it is a
+ * fresh granule and the old data is gone.
+ */
+#define RECLAIM_PAGE    (PLAY_BASE + 0x48 * GRANULE)
+
+static void case_empty_reclaimed(void)
+{
+    uint64_t page = RECLAIM_PAGE, resp = 0, st_empty, st_ram, v;
+    struct outcome o;
+
+    p_strx(page, 0x0123456789abcdefULL);
+    st_empty = ipa_state_set(page, page + GRANULE, RIPAS_EMPTY, 0, &resp);
+    st_ram = ipa_state_set(page, page + GRANULE, RIPAS_RAM, 0, &resp);
+    o = run_prim(p_ldrx, page, 0, 0);
+    v = o.faulted ? ~0ULL : p_ldrx(page);
+    out("R empty-reclaimed empty=%x ram=%x ripas=%x faulted=%x value=%x\n",
+        st_empty, st_ram, ripas_of(page), (uint64_t)o.faulted, v);
+}
+
+/*
  * An RSI call whose buffer is in RAM the host took back: the monitor
  * exits to the host at every try and the host cannot help; it stops the
  * realm (mode 3).
@@ -1125,6 +1146,7 @@ void payload_main(uint64_t dtb)
             case_second_vcpu();
         }
         case_destroyed();
+        case_empty_reclaimed();
         case_outside_ram();
         case_hvc();
         case_idregs();

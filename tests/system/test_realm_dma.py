@@ -136,8 +136,10 @@ class Machine:
                 "-drive", f"file={self.disk},if=none,id=d0,format=raw",
                 "-device", "virtio-blk-pci,drive=d0",
                 "-d", "guest_errors", "-D", self.log]
+        self.plan = os.path.join(tmp, "plan.txt")
         if realm:
-            args += ["-object", "virtcca-guest,id=cca0"]
+            args += ["-object",
+                     "virtcca-guest,id=cca0,measurement-log=" + self.plan]
         self.qt = self.qmp = self.proc = None
         self.stderr = open(self.stderr_path, "wb")
         try:
@@ -396,8 +398,18 @@ class RealmDeviceDma(unittest.TestCase):
             return f.read(size)
 
     def kernel_ipa(self, m):
-        """Where the kernel image sits: its header is staged in host
-        memory at its IPA (the host's public copy)."""
+        """Where the kernel image sits: for a realm, as its measurement log
+        says (the host drops its staged copy once the realm is built);
+        otherwise where its header is in guest memory."""
+        if m.realm:
+            with open(m.plan) as f:
+                for line in f:
+                    words = dict(w.split("=", 1) for w in line.split()[1:]
+                                 if "=" in w)
+                    if line.startswith("image ") and \
+                            words.get("name") == "kernel":
+                        return int(words["ipa"], 16)
+            self.fail("no kernel in the realm's measurement log")
         head = self.kernel_bytes(m, 0, 64)
         for ipa in range(RAM_BASE, RAM_BASE + (16 << 20), 0x10000):
             if m.qt.memread(m.view | ipa, 64) == head:

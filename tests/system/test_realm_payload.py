@@ -185,6 +185,13 @@ class RealmCases(unittest.TestCase):
         # A new granule: the realm's old data is gone, nothing faults.
         self.assertEqual((r["faulted"], r["value"]), (0, 0))
 
+    def test_empty_memory_goes_back_to_the_host(self):
+        """EMPTY then RAM again: a new, zeroed granule, as when KVM frees
+        the private page at the conversion (the data was 0x0123...)."""
+        r = self.r["empty-reclaimed"]
+        self.assertEqual((r["empty"], r["ram"], r["ripas"]), (0, 0, 1))
+        self.assertEqual((r["faulted"], r["value"]), (0, 0))
+
     def test_ram_outside_the_realms_memory_aborts(self):
         r = self.r["outside-ram"]
         self.assertEqual((r["status"], r["ripas"]), (0, 1))

@@ -39,6 +39,7 @@
 #include "system/address-spaces.h"
 #include "system/device_tree.h"
 #include "system/memory.h"
+#include "system/ramblock.h"
 #include "system/reset.h"
 #include "system/runstate.h"
 #include "system/tcg.h"
@@ -138,6 +139,8 @@ struct VirtccaRealm {
     QemuMutex lock;
     uint64_t next_granule;
     GArray *free_granules;      /* undelegated granules given back */
+    /* Destroyed after the realm made them EMPTY, until TLBs forget them. */
+    GArray *reclaimed;
     bool active;
 };
 
@@ -510,6 +513,63 @@ static void run_st64(uint8_t *run, unsigned off, uint64_t v)
 }
 
 /*
+ * Memory the realm made EMPTY (to share it, or to give it back) is the
+ * host's again, as with KVM, which frees a realm's private page when the
+ * realm converts it: the DATA granules in [base, top) are destroyed here
+ * and wait in r->reclaimed until every vCPU's TLB has dropped them
+ * (realm_release_reclaimed).  Called with r->lock held.
+ */
+static void realm_reclaim_empty(VirtccaRealm *r, uint64_t base, uint64_t top)
+{
+    uint64_t ipa = base, pa;
+
+    while (ipa < top) {
+        uint64_t regs[TMM_RMI_REGS] = { TMM_RMI_RTT_READ_ENTRY, r->built.rd,
+                                        ipa, 3 };
+        uint64_t block;
+
+        tmm_rmi_call(r->tmm, regs);
+        if (regs[0] != TMM_RMI_SUCCESS) {
+            return;
+        }
+        if (regs[1] == 3 && regs[2] == TMM_RTTE_ASSIGNED &&
+            regs[4] == TMM_RIPAS_EMPTY &&
+            rmi(r, TMM_RMI_DATA_DESTROY, r->built.rd, ipa, 0, 0, &pa) ==
+            TMM_RMI_SUCCESS) {
+            g_array_append_val(r->reclaimed, pa);
+        }
+        /* Past the entry the walk ended at: a granule or a whole block. */
+        block = GRANULE << (9 * (3 - regs[1]));
+        ipa = (ipa & ~(block - 1)) + block;
+    }
+}
+
+/*
+ * In an exclusive section, after the flush of every vCPU's TLB was queued
+ * ahead of it: the reclaimed granules go back to the host's pool, and
+ * their memory to the host's allocator.
+ */
+static void realm_release_reclaimed(CPUState *cs, run_on_cpu_data data)
+{
+    VirtccaRealm *r = data.host_ptr;
+    RAMBlock *rb = r->cfg.secure_ram->ram_block;
+    size_t i;
+
+    qemu_mutex_lock(&r->lock);
+    for (i = 0; i < r->reclaimed->len; i++) {
+        uint64_t pa = g_array_index(r->reclaimed, uint64_t, i);
+
+        if (rmi(r, TMM_RMI_GRANULE_UNDELEGATE, pa, 0, 0, 0, NULL) ==
+            TMM_RMI_SUCCESS) {
+            g_array_append_val(r->free_granules, pa);
+            ram_block_discard_range(rb, pa - r->cfg.secure_base, GRANULE);
+        }
+    }
+    g_array_set_size(r->reclaimed, 0);
+    qemu_mutex_unlock(&r->lock);
+}
+
+/*
  * Apply a RIPAS change the realm asked for; the host always accepts.
  * Called with r->lock held, as are the other exit handlers.
  */
@@ -517,7 +577,8 @@ static void realm_set_ripas(VirtccaRealm *r, uint64_t rec, uint8_t *run)
 {
     uint64_t base = run_ld64(run, TMM_REC_RUN_EXIT_RIPAS_BASE);
     uint64_t top = run_ld64(run, TMM_REC_RUN_EXIT_RIPAS_TOP);
-    uint64_t st, reached;
+    bool empty = run[TMM_REC_RUN_EXIT_RIPAS_VALUE] == TMM_RIPAS_EMPTY;
+    uint64_t start = base, st, reached;
     int tries = 0;
 
     while (base < top && tries < 8) {
@@ -535,6 +596,9 @@ static void realm_set_ripas(VirtccaRealm *r, uint64_t rec, uint8_t *run)
             continue;
         }
         break;
+    }
+    if (empty) {
+        realm_reclaim_empty(r, start, base);
     }
     run_st64(run, TMM_REC_RUN_ENTRY_FLAGS, 0);  /* RIPAS_RESPONSE: accept */
 }
@@ -751,6 +815,8 @@ static bool realm_smc(ARMCPU *cpu)
     if (flush) {
         /* The new RIPAS must be visible before the realm runs on. */
         tlb_flush_all_cpus_synced(cs);
+        async_safe_run_on_cpu(cs, realm_release_reclaimed,
+                              RUN_ON_CPU_HOST_PTR(r));
     }
     return true;
 }
@@ -912,6 +978,27 @@ void virtcca_realm_configure_cpu(VirtccaRealm *r, Object *cpuobj)
     r->num_wps = FIELD_EX64_IDREG(&cpu->isar, ID_AA64DFR0, WRPS);
 }
 
+/*
+ * The images are in the realm's granules now; the host's staged copy is
+ * never read again (a reset stages them anew), so it goes back to the
+ * host's allocator instead of doubling the images' footprint.
+ */
+static void realm_drop_staged_images(VirtccaRealm *r, const VirtccaPlan *plan)
+{
+    RAMBlock *rb = r->cfg.ns_ram->ram_block;
+    size_t i;
+
+    for (i = 0; i < plan->nr_populate; i++) {
+        const VirtccaPlanRange *p = &plan->populate[i];
+
+        if (p->base >= r->cfg.ram_base && p->top > p->base &&
+            p->top - r->cfg.ram_base <= r->ns_size) {
+            ram_block_discard_range(rb, p->base - r->cfg.ram_base,
+                                    p->top - p->base);
+        }
+    }
+}
+
 /* Build the realm from what the loader staged: the documented plan. */
 static bool realm_build(VirtccaRealm *r, Error **errp)
 {
@@ -932,6 +1019,7 @@ static bool realm_build(VirtccaRealm *r, Error **errp)
     r->active = false;
     r->next_granule = 0;
     g_array_set_size(r->free_granules, 0);
+    g_array_set_size(r->reclaimed, 0);
     r->tmm = tmm_new(realm_granule_map, r, &secure, 1, r->keys);
     if (!r->tmm) {
         error_setg(errp, "virtcca: cannot start the monitor");
@@ -971,6 +1059,9 @@ static bool realm_build(VirtccaRealm *r, Error **errp)
             virtcca_plan_free(&plan);
             return false;
         }
+    }
+    if (ok) {
+        realm_drop_staged_images(r, &plan);
     }
     virtcca_plan_free(&plan);
     if (!ok) {
@@ -1053,6 +1144,7 @@ VirtccaRealm *virtcca_realm_new(VirtccaGuest *g, MachineState *ms,
     r->scratch = g_malloc0(r->nr_scratch * GRANULE);
     qemu_mutex_init(&r->lock);
     r->free_granules = g_array_new(false, false, sizeof(uint64_t));
+    r->reclaimed = g_array_new(false, false, sizeof(uint64_t));
 
     r->keys = tmm_attest_keys_load(g->rak_file, g->platform_key_file, &kerr);
     if (!r->keys) {
@@ -1060,6 +1152,7 @@ VirtccaRealm *virtcca_realm_new(VirtccaGuest *g, MachineState *ms,
                    kerr ? kerr : "cannot load");
         free(kerr);
         g_array_free(r->free_granules, true);
+        g_array_free(r->reclaimed, true);
         g_free(r->scratch);
         g_free(r);
         return NULL;
@@ -1127,6 +1220,7 @@ VirtccaRealm *virtcca_realm_new(VirtccaGuest *g, MachineState *ms,
     if (migrate_add_blocker(&r->migration_blocker, errp) < 0) {
         tmm_attest_keys_free(r->keys);
         g_array_free(r->free_granules, true);
+        g_array_free(r->reclaimed, true);
         g_free(r->scratch);
         g_free(r);
         return NULL;
