@@ -139,6 +139,7 @@ struct VirtccaRealm {
     QemuMutex lock;
     uint64_t next_granule;
     GArray *free_granules;      /* undelegated granules given back */
+    bool granule_reused;        /* the last one allocated came from there */
     /* Destroyed after the realm made them EMPTY, until TLBs forget them. */
     GArray *reclaimed;
     bool active;
@@ -173,6 +174,7 @@ static bool realm_alloc_granule(void *opaque, uint64_t *pa)
 {
     VirtccaRealm *r = opaque;
 
+    r->granule_reused = r->free_granules->len;
     if (r->free_granules->len) {
         *pa = g_array_index(r->free_granules, uint64_t,
                             r->free_granules->len - 1);
@@ -257,7 +259,12 @@ static bool realm_populate(VirtccaRealm *r, uint64_t ipa)
     ok = realm_ensure_table(r, ipa, 3) && realm_delegated(r, &data) &&
          rmi(r, TMM_RMI_DATA_CREATE_UNKNOWN, r->built.rd, data, ipa, 0,
              NULL) == TMM_RMI_SUCCESS;
-    if (ok) {
+    /*
+     * Code translated from a granule's earlier life must go; one never
+     * handed out since the realm was built has none (realm_build forgot
+     * the whole carve-out).
+     */
+    if (ok && r->granule_reused) {
         realm_forget_code(r, data, GRANULE);
     }
     if (!ok) {
