@@ -242,7 +242,7 @@ static void realm_forget_code(VirtccaRealm *r, uint64_t pa, uint64_t size)
     ram_addr_t base = memory_region_get_ram_addr(r->cfg.secure_ram) +
                       (pa - r->cfg.secure_base);
 
-    if (tcg_enabled()) {
+    if (tcg_enabled() && size) {
         tb_invalidate_phys_range(current_cpu, base, base + size - 1);
     }
 }
@@ -262,7 +262,7 @@ static bool realm_populate(VirtccaRealm *r, uint64_t ipa)
     /*
      * Code translated from a granule's earlier life must go; one never
      * handed out since the realm was built has none (realm_build forgot
-     * the whole carve-out).
+     * the granules an earlier realm had).
      */
     if (ok && r->granule_reused) {
         realm_forget_code(r, data, GRANULE);
@@ -1024,6 +1024,12 @@ static bool realm_build(VirtccaRealm *r, Error **errp)
         virtcca_plan_realm_free(&r->built);
     }
     r->active = false;
+    /*
+     * A realm before this one (system_reset) may have run code from the
+     * granules it was given: from the bump allocator's high-water mark
+     * down.  The first realm has none.
+     */
+    realm_forget_code(r, r->cfg.secure_base, r->next_granule * GRANULE);
     r->next_granule = 0;
     g_array_set_size(r->free_granules, 0);
     g_array_set_size(r->reclaimed, 0);
@@ -1052,8 +1058,6 @@ static bool realm_build(VirtccaRealm *r, Error **errp)
 
     host = realm_host(r);
     ok = virtcca_plan_build(&plan, &host, &r->built, err, sizeof(err));
-    /* A realm before this one (system_reset) ran code from these pages. */
-    realm_forget_code(r, r->cfg.secure_base, r->secure_size);
     if (ok && g->measurement_log) {
         char *text = virtcca_plan_to_text(&plan);
         GError *gerr = NULL;
