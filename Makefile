@@ -43,7 +43,8 @@ export CCACHE_NOHASHDIR := true
 
 QTESTS := tests/qtest/virtcca-test tests/qtest/tzc400-test
 
-.PHONY: all deps qemu-tree qemu tmm guest check demo bench fuzz fuzz-fast \
+.PHONY: all deps qemu-tree qemu tmm guest bench-guest check demo bench \
+	fuzz fuzz-fast \
 	payload fuzz-realm qemu-asan standin-preload \
 	cross cross-deps \
 	coverage \
@@ -199,7 +200,12 @@ check: qemu tmm guest cross standin-preload payload qemu-asan
 demo: qemu tmm guest
 	@$(PYTHON) tests/boot/demo.py --qemu $(QEMU_BIN) --guest $(GUEST_DIR)
 
-bench: qemu tmm guest
+# The workload benchmark guest: the default guest's initramfs plus
+# hackbench, redis, memcached, lighttpd and their load generators.
+bench-guest: guest
+	@sh scripts/make-bench-guest.sh $(VIRTCCA_CACHE)/bench-guest
+
+bench: qemu tmm guest bench-guest
 	@$(PYTHON) tests/bench/run.py --build $(BUILD)
 
 # The libFuzzer target over the RMI and RSI surface, built with clang.

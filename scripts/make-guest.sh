@@ -58,33 +58,8 @@ for tool in dpkg-deb depmod modprobe cpio gzip xz sha256sum; do
 done
 [ -f "$INIT" ] || die "missing $INIT"
 
-# apt names a download PKG_VER_ARCH.deb with the epoch colon escaped.
-deb_path() {
-    echo "$DLDIR/${1}_$(echo "$2" | sed 's/:/%3a/')_arm64.deb"
-}
-
-sum_of() { sha256sum "$1" | cut -d' ' -f1; }
-
-fetch() {
-    pkg=$1 ver=$2 sum=$3
-    f=$(deb_path "$pkg" "$ver")
-    if [ -f "$f" ] && [ "$(sum_of "$f")" = "$sum" ]; then
-        return 0
-    fi
-    rm -f "$f"
-    say "downloading $pkg $ver"
-    if ! "$HERE/debian-apt.sh" deb "$pkg:arm64" "$ver" "$DLDIR" >"$DLDIR/.apt.log" 2>&1; then
-        cat "$DLDIR/.apt.log" >&2
-        die "could not download $pkg $ver (arm64); the mirror (${DEBIAN_MIRROR:-deb.debian.org}) may no longer carry it"
-    fi
-    [ -f "$f" ] || die "apt reported success but $f is missing"
-    got=$(sum_of "$f")
-    if [ "$got" != "$sum" ]; then
-        mv -f "$f" "$f.bad"
-        die "sha256 mismatch for $pkg $ver: expected $sum, got $got (kept as $f.bad)"
-    fi
-    say "verified $pkg $ver"
-}
+# deb_path, fetch
+. "$HERE/debian-fetch.sh"
 
 mkdir -p "$DLDIR"
 echo "$PACKAGES" | while read -r pkg ver sum; do

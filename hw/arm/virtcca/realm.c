@@ -562,15 +562,31 @@ static void realm_release_reclaimed(CPUState *cs, run_on_cpu_data data)
     RAMBlock *rb = r->cfg.secure_ram->ram_block;
     size_t i;
 
+    uint64_t run_base = 0, run_size = 0;
+
     qemu_mutex_lock(&r->lock);
     for (i = 0; i < r->reclaimed->len; i++) {
         uint64_t pa = g_array_index(r->reclaimed, uint64_t, i);
 
-        if (rmi(r, TMM_RMI_GRANULE_UNDELEGATE, pa, 0, 0, 0, NULL) ==
+        if (rmi(r, TMM_RMI_GRANULE_UNDELEGATE, pa, 0, 0, 0, NULL) !=
             TMM_RMI_SUCCESS) {
-            g_array_append_val(r->free_granules, pa);
-            ram_block_discard_range(rb, pa - r->cfg.secure_base, GRANULE);
+            continue;
         }
+        g_array_append_val(r->free_granules, pa);
+        /* One discard per run of adjacent granules. */
+        if (run_size && pa == run_base + run_size) {
+            run_size += GRANULE;
+            continue;
+        }
+        if (run_size) {
+            ram_block_discard_range(rb, run_base - r->cfg.secure_base,
+                                    run_size);
+        }
+        run_base = pa;
+        run_size = GRANULE;
+    }
+    if (run_size) {
+        ram_block_discard_range(rb, run_base - r->cfg.secure_base, run_size);
     }
     g_array_set_size(r->reclaimed, 0);
     qemu_mutex_unlock(&r->lock);
