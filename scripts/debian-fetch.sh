@@ -2,12 +2,14 @@
 #
 # Pinned Debian arm64 downloads, sourced by scripts/make-guest.sh and
 # scripts/make-bench-guest.sh.  The caller sets DLDIR (where the .debs go)
-# and HERE (the scripts directory) and defines say and die.
+# HERE (the scripts directory), CACHE, OUTDIR and PACKAGES, and defines say
+# and die.
 #
 #   fetch PKG VERSION SHA256   download PKG_VERSION_arm64.deb through
 #                              scripts/debian-apt.sh unless a file with that
 #                              sum is there; a wrong sum is an error
 #   deb_path PKG VERSION       where fetch puts it
+#   up_to_date, start_build    below
 
 # apt names a download PKG_VER_ARCH.deb with the epoch colon escaped.
 deb_path() {
@@ -35,4 +37,34 @@ fetch() {
         die "sha256 mismatch for $pkg $ver: expected $sum, got $got (kept as $f.bad)"
     fi
     say "verified $pkg $ver"
+}
+
+# up_to_date STAMP FILE...: OUTDIR holds FILE... as built with STAMP (an
+# input hash) and they match its SHA256SUMS.
+up_to_date() {
+    want=$1
+    shift
+    [ -f "$OUTDIR/.stamp" ] && [ "$(cat "$OUTDIR/.stamp")" = "$want" ] ||
+        return 1
+    for out in "$@"; do
+        [ -f "$OUTDIR/$out" ] || return 1
+    done
+    (cd "$OUTDIR" && sha256sum -c --quiet SHA256SUMS >/dev/null 2>&1)
+}
+
+# start_build NAME: a work directory $WORK under the cache, removed at
+# exit, and OUTDIR's stamp invalidated first, so that an interrupted build
+# never leaves a matching one; then every package of $PACKAGES ("pkg ver
+# sum" lines) extracted into $WORK/pkg ($PKGROOT).
+start_build() {
+    mkdir -p "$OUTDIR"
+    WORK=$(mktemp -d "$CACHE/$1-work.XXXXXX")
+    trap 'rm -rf "$WORK"' EXIT
+    trap 'exit 130' INT TERM
+    rm -f "$OUTDIR/.stamp"
+    PKGROOT=$WORK/pkg
+    mkdir -p "$PKGROOT"
+    echo "$PACKAGES" | while read -r pkg ver sum; do
+        dpkg-deb -x "$(deb_path "$pkg" "$ver")" "$PKGROOT"
+    done
 }

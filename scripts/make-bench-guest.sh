@@ -117,28 +117,16 @@ stamp=$(
         sha256sum <"$BASE"
         sha256sum <"$WORKBENCH"
         sha256sum <"$HERE/make-bench-guest.sh"
+        sha256sum <"$HERE/debian-fetch.sh"
     } | sha256sum | cut -d' ' -f1
 )
-if [ -f "$OUTDIR/.stamp" ] && [ "$(cat "$OUTDIR/.stamp")" = "$stamp" ] &&
-    [ -f "$OUTDIR/initramfs.cpio.gz" ] &&
-    (cd "$OUTDIR" && sha256sum -c --quiet SHA256SUMS >/dev/null 2>&1); then
+if up_to_date "$stamp" initramfs.cpio.gz; then
     say "up to date: $OUTDIR"
     exit 0
 fi
 
 say "building the bench initramfs in $OUTDIR"
-mkdir -p "$OUTDIR"
-WORK=$(mktemp -d "$CACHE/bench-guest-work.XXXXXX")
-trap 'rm -rf "$WORK"' EXIT
-trap 'exit 130' INT TERM
-# Invalidate first: an interrupted build must not leave a matching stamp.
-rm -f "$OUTDIR/.stamp"
-
-PKGROOT=$WORK/pkg
-mkdir -p "$PKGROOT"
-echo "$PACKAGES" | while read -r pkg ver sum; do
-    dpkg-deb -x "$(deb_path "$pkg" "$ver")" "$PKGROOT"
-done
+start_build bench-guest
 
 # The overlay. sid's glibc lives in /usr/lib/aarch64-linux-gnu, but its
 # binaries ask for the loader as /lib/ld-linux-aarch64.so.1; the default

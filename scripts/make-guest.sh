@@ -75,31 +75,19 @@ stamp=$(
         echo "$REQUIRED_Y"
         sha256sum <"$INIT"
         sha256sum <"$HERE/make-guest.sh"
+        sha256sum <"$HERE/debian-fetch.sh"
     } | sha256sum | cut -d' ' -f1
 )
-if [ -f "$OUTDIR/.stamp" ] && [ "$(cat "$OUTDIR/.stamp")" = "$stamp" ] &&
-    [ -f "$OUTDIR/Image" ] && [ -f "$OUTDIR/initramfs.cpio.gz" ] &&
-    (cd "$OUTDIR" && sha256sum -c --quiet SHA256SUMS >/dev/null 2>&1); then
+if up_to_date "$stamp" Image initramfs.cpio.gz; then
     say "up to date: $OUTDIR"
     exit 0
 fi
 
 say "building the guest in $OUTDIR"
-mkdir -p "$OUTDIR"
-WORK=$(mktemp -d "$CACHE/guest-work.XXXXXX")
-trap 'rm -rf "$WORK"' EXIT
-trap 'exit 130' INT TERM
-# Invalidate first: an interrupted build must not leave a matching stamp.
-rm -f "$OUTDIR/.stamp"
-
-# Extract everything into one tree. Modules live in lib/modules with
+# Everything goes into one tree. Modules live in lib/modules with
 # usr/lib/modules pointing at it, so depmod finds them whether this kmod
 # looks under /lib/modules or /usr/lib/modules.
-PKGROOT=$WORK/pkg
-mkdir -p "$PKGROOT"
-echo "$PACKAGES" | while read -r pkg ver sum; do
-    dpkg-deb -x "$(deb_path "$pkg" "$ver")" "$PKGROOT"
-done
+start_build guest
 MD=usr/lib/modules/$KVER
 [ -f "$PKGROOT/$MD/vmlinuz.unsigned" ] || die "vmlinuz.unsigned missing from the kernel package"
 [ -f "$PKGROOT/$MD/config" ] || die "config missing from linux-base"
