@@ -7,6 +7,8 @@
  * Commands (numbers are hex without 0x, data is hex):
  *   create ALGO FLAGS S2SZ SVE_VL NUM_BPS NUM_WPS PMU_NUM_CTRS
  *   data IPA FLAGS [CONTENT]            CONTENT: 4096 bytes
+ *   datacopy IPA FLAGS CONTENT          the same, copied as DATA_CREATE
+ *                                       does (tmm_measure_data_copy)
  *   rec FLAGS PC G0 G1 G2 G3 G4 G5 G6 G7
  *   ripas BASE TOP
  *   extend INDEX [DATA]                 prints "ok" or "rejected"
@@ -100,8 +102,8 @@ int main(void)
         if (!created) {
             die("no realm created yet", copy);
         }
-        if (!strcmp(cmd, "data")) {
-            static uint8_t content[4096];
+        if (!strcmp(cmd, "data") || !strcmp(cmd, "datacopy")) {
+            static uint8_t content[4096], granule[4096];
             uint64_t ipa = num(&save, copy);
             uint64_t flags = num(&save, copy);
             char *hex = strtok_r(NULL, DELIMS, &save);
@@ -115,7 +117,18 @@ int main(void)
             } else if (flags & 1) {
                 die("MEASURE_CONTENT without content", copy);
             }
-            tmm_measure_data(&m, ipa, flags, c);
+            if (!strcmp(cmd, "data")) {
+                tmm_measure_data(&m, ipa, flags, c);
+                continue;
+            }
+            if (!c) {
+                die("datacopy without content", copy);
+            }
+            memset(granule, 0xa5, sizeof(granule));
+            tmm_measure_data_copy(&m, ipa, flags, granule, c);
+            if (memcmp(granule, c, sizeof(granule))) {
+                die("datacopy: the granule is not a copy", copy);
+            }
         } else if (!strcmp(cmd, "rec")) {
             TmmMeasuredRecParams p;
 

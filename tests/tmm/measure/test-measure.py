@@ -139,6 +139,11 @@ def run_sequence(driver_path, algo):
             line += ' ' + content.hex()
         drv.send(line)
         check(drv, model, 'data %d' % i)
+        # DATA_CREATE's way: copied into the granule, hashed as it lands.
+        model.data(ipa + 0x100000, flags, content)
+        drv.send('datacopy %x %x %s' % (ipa + 0x100000, flags,
+                                       content.hex()))
+        check(drv, model, 'datacopy %d' % i)
 
     for i, (base, top) in enumerate([(0x80000000, 0x80200000),
                                      (0x80200000, 0xc0000000),

@@ -65,9 +65,12 @@ void tmm_smc_data_create(Tmm *tmm, uint64_t *regs)
         return;
     }
     data = tmm_map(tmm, data_pa);
-    memcpy(data, tmm_map_ns(tmm, regs[4]), TMM_GRANULE_SIZE);
-    /* Hash the secure copy: the host cannot change it behind our back. */
-    tmm_measure_data(&rd->meas, ipa, flags, data);
+    /*
+     * Hash the secure copy, as it arrives: the host cannot change it
+     * behind our back.
+     */
+    tmm_measure_data_copy(&rd->meas, ipa, flags, data,
+                          tmm_map_ns(tmm, regs[4]));
     tmm_granule_set(tmm, data_pa, TMM_GRANULE_DATA);
     tmm_rtt_set_entry(tmm, &w, tmm_rtte_assigned_prot(data_pa, TMM_RIPAS_RAM,
                                                       TMM_RTT_MAX_LEVEL));

@@ -116,6 +116,23 @@ void tmm_measure_data(TmmMeasurements *m, uint64_t ipa, uint64_t flags,
     rim_from_desc(m, desc);
 }
 
+void tmm_measure_data_copy(TmmMeasurements *m, uint64_t ipa, uint64_t flags,
+                           uint8_t *dst, const uint8_t *src)
+{
+    uint8_t desc[DESC_SIZE];
+
+    desc_init(m, desc, DESC_TYPE_DATA);
+    put_le64(desc + DATA_OFF_IPA, ipa);
+    put_le64(desc + DATA_OFF_FLAGS, flags);
+    if (flags & DATA_FLAG_MEASURE) {
+        tmm_hash_copy(algo_of(m), dst, src, GRANULE_SIZE,
+                      desc + DATA_OFF_CONTENT);
+    } else {
+        memcpy(dst, src, GRANULE_SIZE);
+    }
+    rim_from_desc(m, desc);
+}
+
 void tmm_measure_rec(TmmMeasurements *m, const TmmMeasuredRecParams *p)
 {
     uint8_t image[GRANULE_SIZE];

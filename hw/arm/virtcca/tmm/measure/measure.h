@@ -31,6 +31,12 @@ size_t tmm_hash_size(TmmHashAlgo algo);
 const char *tmm_hash_name(TmmHashAlgo algo);
 /* One-shot hash; @out receives tmm_hash_size(algo) bytes. */
 void tmm_hash(TmmHashAlgo algo, const void *data, size_t len, uint8_t *out);
+/*
+ * Copy @len bytes from @src to @dst and hash what arrived at @dst, in one
+ * pass over the data (each piece is hashed while it is in the cache).
+ */
+void tmm_hash_copy(TmmHashAlgo algo, void *dst, const void *src, size_t len,
+                   uint8_t *out);
 
 typedef struct TmmMeasurements {
     uint8_t algo;                       /* TmmHashAlgo */
@@ -64,6 +70,12 @@ void tmm_measure_realm_create(TmmMeasurements *m,
  */
 void tmm_measure_data(TmmMeasurements *m, uint64_t ipa, uint64_t flags,
                       const uint8_t *content);
+/*
+ * The same, for DATA_CREATE's copy: 4 KiB from @src into the granule at
+ * @dst, measured (if asked) from @dst as it is written.
+ */
+void tmm_measure_data_copy(TmmMeasurements *m, uint64_t ipa, uint64_t flags,
+                           uint8_t *dst, const uint8_t *src);
 /* REC_CREATE: RIM := H(REC descriptor). */
 void tmm_measure_rec(TmmMeasurements *m, const TmmMeasuredRecParams *p);
 /* RTT_INIT_RIPAS, one call per RTT entry converted: RIM := H(RIPAS desc). */
