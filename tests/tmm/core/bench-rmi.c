@@ -56,7 +56,7 @@ static uint64_t rmi(Tmm *tmm, uint64_t fid, uint64_t a1, uint64_t a2,
 static void must(uint64_t status, const char *what)
 {
     if (status) {
-        fprintf(stderr, "bench: %s failed: %#llx\n", what,
+        fprintf(stderr, "bench: %s failed: 0x%llx\n", what,
                 (unsigned long long)status);
         exit(1);
     }
