@@ -550,6 +550,100 @@ static void test_both_apis_agree(void)
     }
 }
 
+static long attr(StandinVmm *m, int fd, unsigned long req, uint32_t group,
+                 uint64_t a, void *value)
+{
+    struct skvm_device_attr da = {
+        .group = group, .attr = a, .addr = (uintptr_t)value,
+    };
+
+    return kvm(m, fd, req, &da);
+}
+
+/* What QEMU's own KVM code asks of a host beyond the realm calls. */
+static void test_generic_kvm(void)
+{
+    struct skvm_create_device cd = { .type = SKVM_DEV_TYPE_ARM_VGIC_V2 };
+    struct vkvm_vcpu_init init = { .target = 0 };
+    struct {
+        struct skvm_reg_list hdr;
+        uint64_t regs[256];
+    } list = { { 0 } };
+    struct {
+        struct skvm_signal_mask hdr;
+        uint8_t set[8];
+    } mask = { { 4 } };
+    uint64_t dist = 0x08000000, odd = 0x08001000, v64;
+    uint32_t nr = 96;
+    struct skvm_irq_level spi = { .irq = 1u << 24 | 40, .level = 1 };
+    struct skvm_irq_level ppi = { .irq = 2u << 24 | 1 << 16 | 27 };
+    StandinVmm m;
+    long vm, vcpu, gic;
+
+    start(&m, KVM_STANDIN_MAINLINE, 0, 0);
+    vm = kvm_val(&m, m.kvm_fd, VKVM_CREATE_VM, 40);
+    g_assert_cmpint(vm, >=, 0);
+    g_assert_cmpint(kvm_val(&m, vm, VKVM_CHECK_EXTENSION,
+                            SKVM_CAP_IRQCHIP), ==, 1);
+    g_assert_cmpint(kvm(&m, vm, SKVM_ARM_PREFERRED_TARGET, &init), ==, 0);
+    g_assert_cmpint(init.target, ==, SKVM_ARM_TARGET_GENERIC_V8);
+
+    /* The vCPU: its register list, 2-step, and its signal mask. */
+    vcpu = kvm_val(&m, vm, VKVM_CREATE_VCPU, 0);
+    g_assert_cmpint(kvm(&m, vcpu, SKVM_GET_REG_LIST, &list), ==, -ENOEXEC);
+    g_assert_cmpint(kvm(&m, vcpu, VKVM_ARM_VCPU_INIT, &init), ==, 0);
+    g_assert_cmpint(kvm(&m, vcpu, SKVM_GET_REG_LIST, &list), ==, -E2BIG);
+    g_assert_cmpint(list.hdr.n, >, 100);
+    g_assert_cmpint(list.hdr.n, <=, 256);
+    g_assert_cmpint(kvm(&m, vcpu, SKVM_GET_REG_LIST, &list), ==, 0);
+    g_assert_cmphex(list.regs[0], ==, VKVM_REG_CORE_X(0));
+    g_assert_cmpint(kvm(&m, vcpu, SKVM_SET_SIGNAL_MASK, &mask), ==, -EINVAL);
+    mask.hdr.len = 8;
+    g_assert_cmpint(kvm(&m, vcpu, SKVM_SET_SIGNAL_MASK, &mask), ==, 0);
+
+    /* The in-kernel GICv3: a GICv3-only host, one per VM. */
+    g_assert_cmpint(kvm(&m, vm, SKVM_CREATE_DEVICE, &cd), ==, -ENODEV);
+    cd.type = SKVM_DEV_TYPE_ARM_VGIC_V3;
+    cd.flags = SKVM_CREATE_DEVICE_TEST;
+    g_assert_cmpint(kvm(&m, vm, SKVM_CREATE_DEVICE, &cd), ==, 0);
+    cd.flags = 0;
+    g_assert_cmpint(kvm(&m, vm, SKVM_CREATE_DEVICE, &cd), ==, 0);
+    gic = cd.fd;
+    g_assert_cmpint(kvm(&m, vm, SKVM_CREATE_DEVICE, &cd), ==, -EEXIST);
+    g_assert_cmpint(kvm(&m, vm, SKVM_IRQ_LINE, &spi), ==, -EBUSY);
+    nr = 100;
+    g_assert_cmpint(attr(&m, gic, SKVM_SET_DEVICE_ATTR,
+                         SKVM_VGIC_GRP_NR_IRQS, 0, &nr), ==, -EINVAL);
+    nr = 96;
+    g_assert_cmpint(attr(&m, gic, SKVM_SET_DEVICE_ATTR,
+                         SKVM_VGIC_GRP_NR_IRQS, 0, &nr), ==, 0);
+    g_assert_cmpint(attr(&m, gic, SKVM_SET_DEVICE_ATTR,
+                         SKVM_VGIC_GRP_NR_IRQS, 0, &nr), ==, -EBUSY);
+    g_assert_cmpint(attr(&m, gic, SKVM_SET_DEVICE_ATTR, SKVM_VGIC_GRP_ADDR,
+                         SKVM_VGIC_V3_ADDR_TYPE_DIST, &odd), ==, -EINVAL);
+    g_assert_cmpint(attr(&m, gic, SKVM_SET_DEVICE_ATTR, SKVM_VGIC_GRP_ADDR,
+                         SKVM_VGIC_V3_ADDR_TYPE_DIST, &dist), ==, 0);
+    g_assert_cmpint(attr(&m, gic, SKVM_SET_DEVICE_ATTR, SKVM_VGIC_GRP_ADDR,
+                         SKVM_VGIC_V3_ADDR_TYPE_DIST, &dist), ==, -EEXIST);
+    g_assert_cmpint(attr(&m, gic, SKVM_GET_DEVICE_ATTR, SKVM_VGIC_GRP_ADDR,
+                         SKVM_VGIC_V3_ADDR_TYPE_DIST, &v64), ==, 0);
+    g_assert_cmphex(v64, ==, dist);
+    /* No register state for the host to save: a realm's is its own. */
+    g_assert_cmpint(attr(&m, gic, SKVM_HAS_DEVICE_ATTR,
+                         SKVM_VGIC_GRP_DIST_REGS, 0, NULL), ==, -ENXIO);
+    g_assert_cmpint(attr(&m, gic, SKVM_SET_DEVICE_ATTR, SKVM_VGIC_GRP_CTRL,
+                         SKVM_VGIC_CTRL_INIT, NULL), ==, 0);
+    /* Initialised: lines work, within range; no more vCPUs. */
+    g_assert_cmpint(kvm(&m, vm, SKVM_IRQ_LINE, &spi), ==, 0);
+    spi.irq = 1u << 24 | 96;
+    g_assert_cmpint(kvm(&m, vm, SKVM_IRQ_LINE, &spi), ==, -EINVAL);
+    g_assert_cmpint(kvm(&m, vm, SKVM_IRQ_LINE, &ppi), ==, -EINVAL);
+    ppi.irq = 2u << 24 | 27;
+    g_assert_cmpint(kvm(&m, vm, SKVM_IRQ_LINE, &ppi), ==, 0);
+    g_assert_cmpint(kvm_val(&m, vm, VKVM_CREATE_VCPU, 1), ==, -EBUSY);
+    standin_vmm_stop(&m);
+}
+
 /*
  * The machine's plan takes its images from guest RAM, where the loader put
  * them, and openEuler measures guest RAM in place: the launch must leave
@@ -597,6 +691,7 @@ int main(int argc, char **argv)
     g_test_add_func("/kvm-standin/upstream/memory-fault",
                     test_upstream_memory_fault);
     g_test_add_func("/kvm-standin/both-apis-agree", test_both_apis_agree);
+    g_test_add_func("/kvm-standin/generic-kvm", test_generic_kvm);
     g_test_add_func("/kvm-standin/openeuler/images-in-guest-ram",
                     test_images_in_guest_ram);
     return g_test_run();
