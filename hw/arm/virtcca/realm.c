@@ -253,12 +253,24 @@ static void realm_forget_code(VirtccaRealm *r, uint64_t pa, uint64_t size)
  */
 static bool realm_populate(VirtccaRealm *r, uint64_t ipa)
 {
-    uint64_t data;
+    uint64_t data, st;
     bool ok;
 
-    ok = realm_ensure_table(r, ipa, 3) && realm_delegated(r, &data) &&
-         rmi(r, TMM_RMI_DATA_CREATE_UNKNOWN, r->built.rd, data, ipa, 0,
-             NULL) == TMM_RMI_SUCCESS;
+    ok = realm_delegated(r, &data);
+    if (ok) {
+        st = rmi(r, TMM_RMI_DATA_CREATE_UNKNOWN, r->built.rd, data, ipa, 0,
+                 NULL);
+        /* The first granule of its 2 MiB: the level-3 table comes first. */
+        if ((st & 0xff) == TMM_RMI_ERROR_RTT && realm_ensure_table(r, ipa, 3)) {
+            st = rmi(r, TMM_RMI_DATA_CREATE_UNKNOWN, r->built.rd, data, ipa,
+                     0, NULL);
+        }
+        ok = st == TMM_RMI_SUCCESS;
+        if (!ok && rmi(r, TMM_RMI_GRANULE_UNDELEGATE, data, 0, 0, 0, NULL) ==
+            TMM_RMI_SUCCESS) {
+            g_array_append_val(r->free_granules, data);
+        }
+    }
     /*
      * Code translated from a granule's earlier life must go; one never
      * handed out since the realm was built has none (realm_build forgot

@@ -415,12 +415,11 @@ void tmm_set_self_check(Tmm *tmm, bool enable)
 }
 
 /* Called with the lock held at the end of every state-changing entry. */
-void tmm_self_check(Tmm *tmm, const char *what)
+void tmm_self_check_now(Tmm *tmm, const char *what)
 {
     char why[256];
 
-    if (tmm->self_check && !tmm_check_invariants_locked(tmm, why,
-                                                        sizeof(why))) {
+    if (!tmm_check_invariants_locked(tmm, why, sizeof(why))) {
         fprintf(stderr, "tmm: invariant violated after %s: %s\n", what, why);
         abort();
     }

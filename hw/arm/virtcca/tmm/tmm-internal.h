@@ -132,7 +132,15 @@ TmmRec *tmm_rec_get(Tmm *tmm, uint64_t rec_pa);
 void tmm_smc_granule_delegate(Tmm *tmm, uint64_t *regs);
 void tmm_smc_granule_undelegate(Tmm *tmm, uint64_t *regs);
 bool tmm_check_invariants_locked(Tmm *tmm, char *why, size_t len);
-void tmm_self_check(Tmm *tmm, const char *what);
+void tmm_self_check_now(Tmm *tmm, const char *what);
+
+/* After every call that changes state; a test of one flag unless fuzzing. */
+static inline void tmm_self_check(Tmm *tmm, const char *what)
+{
+    if (tmm->self_check) {
+        tmm_self_check_now(tmm, what);
+    }
+}
 
 static inline uint64_t tmm_ld64(const void *base, size_t off)
 {
