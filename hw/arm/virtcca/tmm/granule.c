@@ -292,13 +292,13 @@ bool tmm_check_invariants_locked(Tmm *tmm, char *why, size_t len)
         TmmRd *rd;
 
         if (g->state > TMM_GRANULE_RTT) {
-            ok = fail(why, len, "granule %#llx: bad state %u",
+            ok = fail(why, len, "granule 0x%llx: bad state %u",
                       (unsigned long long)pa, g->state);
             break;
         }
         if (g->state != TMM_GRANULE_RD && g->state != TMM_GRANULE_RTT &&
             g->refcount) {
-            ok = fail(why, len, "granule %#llx: state %u refcount %u",
+            ok = fail(why, len, "granule 0x%llx: state %u refcount %u",
                       (unsigned long long)pa, g->state, g->refcount);
             break;
         }
@@ -307,12 +307,12 @@ bool tmm_check_invariants_locked(Tmm *tmm, char *why, size_t len)
         }
         rd = tmm_map(tmm, pa);
         if (rd->state > TMM_REALM_SYSTEM_OFF || rd->vmid >= TMM_NR_VMIDS) {
-            ok = fail(why, len, "RD %#llx: bad state/vmid",
+            ok = fail(why, len, "RD 0x%llx: bad state/vmid",
                       (unsigned long long)pa);
             break;
         }
         if (!(tmm->vmid_used[rd->vmid / 8] & (1u << (rd->vmid % 8)))) {
-            ok = fail(why, len, "RD %#llx: VMID %u not reserved",
+            ok = fail(why, len, "RD 0x%llx: VMID %u not reserved",
                       (unsigned long long)pa, rd->vmid);
             break;
         }
@@ -343,14 +343,14 @@ bool tmm_check_invariants_locked(Tmm *tmm, char *why, size_t len)
         rec = tmm_map(tmm, pa);
         og = tmm_granule(tmm, rec->owner);
         if (!og || og->state != TMM_GRANULE_RD) {
-            ok = fail(why, len, "REC %#llx: owner %#llx is not an RD",
+            ok = fail(why, len, "REC 0x%llx: owner 0x%llx is not an RD",
                       (unsigned long long)pa,
                       (unsigned long long)rec->owner);
             break;
         }
         recs[og - tmm->granules]++;
         if (rec->num_aux != TMM_REC_AUX_COUNT) {
-            ok = fail(why, len, "REC %#llx: %llu aux granules",
+            ok = fail(why, len, "REC 0x%llx: %llu aux granules",
                       (unsigned long long)pa,
                       (unsigned long long)rec->num_aux);
             break;
@@ -360,7 +360,7 @@ bool tmm_check_invariants_locked(Tmm *tmm, char *why, size_t len)
 
             if (!ag || ag->state != TMM_GRANULE_REC_AUX ||
                 seen[ag - tmm->granules]) {
-                ok = fail(why, len, "REC %#llx: aux %#llx bad or shared",
+                ok = fail(why, len, "REC 0x%llx: aux 0x%llx bad or shared",
                           (unsigned long long)pa,
                           (unsigned long long)rec->aux[j]);
                 break;
@@ -369,7 +369,7 @@ bool tmm_check_invariants_locked(Tmm *tmm, char *why, size_t len)
         }
         if (rec->token_len > TMM_TOKEN_MAX_SIZE ||
             rec->token_off > rec->token_len) {
-            ok = fail(why, len, "REC %#llx: token state",
+            ok = fail(why, len, "REC 0x%llx: token state",
                       (unsigned long long)pa);
         }
     }
@@ -382,22 +382,47 @@ bool tmm_check_invariants_locked(Tmm *tmm, char *why, size_t len)
         case TMM_GRANULE_DATA:
         case TMM_GRANULE_REC_AUX:
             if (!seen[i]) {
-                ok = fail(why, len, "granule %#llx (state %u) unreachable",
+                ok = fail(why, len, "granule 0x%llx (state %u) unreachable",
                           (unsigned long long)pa, g->state);
             }
             break;
         case TMM_GRANULE_RD:
             if (g->refcount != recs[i]) {
-                ok = fail(why, len, "RD %#llx: refcount %u, %u RECs",
+                ok = fail(why, len, "RD 0x%llx: refcount %u, %u RECs",
                           (unsigned long long)pa, g->refcount, recs[i]);
             }
             break;
         default:
             if (seen[i]) {
-                ok = fail(why, len, "granule %#llx (state %u) in use",
+                ok = fail(why, len, "granule 0x%llx (state %u) in use",
                           (unsigned long long)pa, g->state);
             }
             break;
+        }
+    }
+    /* A walk-cache entry of this generation names the table a walk finds. */
+    for (i = 0; i < TMM_WALK_CACHE_SIZE && ok; i++) {
+        const TmmWalkCache *c = &tmm->walk_cache[i];
+        TmmGranule *rg = tmm_granule(tmm, c->rd_pa);
+        TmmWalk w;
+
+        if (c->generation_plus_1 != tmm->table_generation + 1) {
+            continue;
+        }
+        if (!rg || rg->state != TMM_GRANULE_RD) {
+            ok = fail(why, len, "walk cache %zu: RD 0x%llx gone", i,
+                      (unsigned long long)c->rd_pa);
+            break;
+        }
+        tmm_rtt_walk(tmm, tmm_map(tmm, c->rd_pa),
+                     c->block << tmm_level_shift(TMM_RTT_MAX_LEVEL - 1),
+                     TMM_RTT_MAX_LEVEL, &w);
+        if (w.level != TMM_RTT_MAX_LEVEL || w.rtt_pa != c->rtt_pa) {
+            ok = fail(why, len, "walk cache %zu: block 0x%llx maps to "
+                      "0x%llx, not 0x%llx", i,
+                      (unsigned long long)c->block,
+                      (unsigned long long)w.rtt_pa,
+                      (unsigned long long)c->rtt_pa);
         }
     }
 out:

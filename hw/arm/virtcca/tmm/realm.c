@@ -219,6 +219,7 @@ void tmm_smc_realm_destroy(Tmm *tmm, uint64_t *regs)
     tmm_granule_scrub(tmm, rd_pa);
     tmm_granule_set(tmm, rd_pa, TMM_GRANULE_DELEGATED);
     tmm->generation++;
+    tmm->table_generation++;
     regs[0] = TMM_RMI_SUCCESS;
 }
 

@@ -130,6 +130,9 @@ void tmm_rtt_set_entry(Tmm *tmm, TmmWalk *w, uint64_t e)
     w->table[w->index] = e;
     w->entry = e;
     tmm->generation++;
+    if (w->level < TMM_RTT_MAX_LEVEL) {
+        tmm->table_generation++;
+    }
 }
 
 /*
@@ -670,6 +673,32 @@ void tmm_smc_rtt_set_ripas(Tmm *tmm, uint64_t *regs)
     regs[1] = addr;
 }
 
+/* tmm_rtt_walk() to the last level, through tmm->walk_cache. */
+static void translate_walk(Tmm *tmm, uint64_t rd_pa, const TmmRd *rd,
+                           uint64_t ipa, TmmWalk *w)
+{
+    uint64_t block = ipa >> tmm_level_shift(TMM_RTT_MAX_LEVEL - 1);
+    TmmWalkCache *c = &tmm->walk_cache[block % TMM_WALK_CACHE_SIZE];
+
+    if (c->generation_plus_1 == tmm->table_generation + 1 &&
+        c->rd_pa == rd_pa && c->block == block) {
+        w->rtt_pa = c->rtt_pa;
+        w->table = tmm_map(tmm, c->rtt_pa);
+        w->index = (ipa >> tmm_level_shift(TMM_RTT_MAX_LEVEL)) %
+                   TMM_RTT_ENTRIES;
+        w->level = TMM_RTT_MAX_LEVEL;
+        w->entry = w->table[w->index];
+        return;
+    }
+    tmm_rtt_walk(tmm, rd, ipa, TMM_RTT_MAX_LEVEL, w);
+    if (w->level == TMM_RTT_MAX_LEVEL) {
+        *c = (TmmWalkCache) {
+            .generation_plus_1 = tmm->table_generation + 1, .rd_pa = rd_pa,
+            .block = block, .rtt_pa = w->rtt_pa,
+        };
+    }
+}
+
 TmmXlateResult tmm_realm_translate(Tmm *tmm, uint64_t rd_pa, uint64_t ipa,
                                    TmmAccess access, TmmTranslation *out)
 {
@@ -690,7 +719,7 @@ TmmXlateResult tmm_realm_translate(Tmm *tmm, uint64_t rd_pa, uint64_t ipa,
         goto out;
     }
     out->protected_ipa = ipa < tmm_realm_par_size(rd);
-    tmm_rtt_walk(tmm, rd, ipa, TMM_RTT_MAX_LEVEL, &w);
+    translate_walk(tmm, rd_pa, rd, ipa, &w);
     st = tmm_rtte_state(w.entry, w.level);
     out->level = w.level;
     out->map_size = tmm_level_size(w.level);

@@ -34,6 +34,23 @@ typedef struct TmmGranule {
     uint32_t refcount;      /* RD: RECs; RTT: live entries; others: 0 */
 } TmmGranule;
 
+/*
+ * tmm_realm_translate()'s memory of the level-3 table covering a 2 MiB
+ * block of a realm's IPA space, good while the monitor's table
+ * generation (changed by every write of an entry above the last level,
+ * and when a realm goes) is the one it was taken at: a TLB fill then
+ * reads one table instead of walking four levels.  Last-level entries
+ * change freely (first touch, RIPAS): the entry is always read afresh.
+ */
+#define TMM_WALK_CACHE_SIZE     64
+
+typedef struct TmmWalkCache {
+    uint64_t generation_plus_1;     /* 0: empty */
+    uint64_t rd_pa;
+    uint64_t block;                 /* IPA >> 21 */
+    uint64_t rtt_pa;
+} TmmWalkCache;
+
 struct Tmm {
     TmmGranuleMapFn map;
     void *opaque;
@@ -46,8 +63,10 @@ struct Tmm {
     uint8_t vmid_used[TMM_NR_VMIDS / 8];
     size_t nr_vmids;            /* bits set in vmid_used */
     uint64_t generation;
+    uint64_t table_generation;  /* see TmmWalkCache */
     bool self_check;
     pthread_mutex_t lock;
+    TmmWalkCache walk_cache[TMM_WALK_CACHE_SIZE];
 };
 
 /* Realm descriptor, stored in the RD granule. */
