@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
+# shellcheck shell=sh
 #
 # Pinned Debian arm64 downloads, sourced by scripts/make-guest.sh and
 # scripts/make-bench-guest.sh.  The caller sets DLDIR (where the .debs go)
@@ -9,6 +10,7 @@
 #                              scripts/debian-apt.sh unless a file with that
 #                              sum is there; a wrong sum is an error
 #   deb_path PKG VERSION       where fetch puts it
+#   fetch_all                  fetch every "pkg ver sum" line of $PACKAGES
 #   up_to_date, start_build    below
 
 # apt names a download PKG_VER_ARCH.deb with the epoch colon escaped.
@@ -37,6 +39,13 @@ fetch() {
         die "sha256 mismatch for $pkg $ver: expected $sum, got $got (kept as $f.bad)"
     fi
     say "verified $pkg $ver"
+}
+
+fetch_all() {
+    mkdir -p "$DLDIR"
+    echo "$PACKAGES" | while read -r pkg ver sum; do
+        fetch "$pkg" "$ver" "$sum"
+    done
 }
 
 # up_to_date STAMP FILE...: OUTDIR holds FILE... as built with STAMP (an

@@ -100,13 +100,10 @@ if ! [ -f "$BASE" ] || ! [ -f "$GUESTDIR/Image" ]; then
     die "no default guest in $GUESTDIR: run scripts/make-guest.sh (make guest) first"
 fi
 
-# deb_path, fetch
+# fetch_all, up_to_date, start_build
 . "$HERE/debian-fetch.sh"
 
-mkdir -p "$DLDIR"
-echo "$PACKAGES" | while read -r pkg ver sum; do
-    fetch "$pkg" "$ver" "$sum"
-done
+fetch_all
 
 # The stamp hashes every input: package sums, the program list, the
 # default guest's initramfs, /workbench and this script's own logic.

@@ -58,13 +58,10 @@ for tool in dpkg-deb depmod modprobe cpio gzip xz sha256sum; do
 done
 [ -f "$INIT" ] || die "missing $INIT"
 
-# deb_path, fetch
+# fetch_all, up_to_date, start_build
 . "$HERE/debian-fetch.sh"
 
-mkdir -p "$DLDIR"
-echo "$PACKAGES" | while read -r pkg ver sum; do
-    fetch "$pkg" "$ver" "$sum"
-done
+fetch_all
 
 # The stamp hashes every input: package sums, /init, the module list and
 # this script's own logic. Same stamp and intact outputs: nothing to do.

@@ -250,12 +250,6 @@ static void trace_ioctl(int fd, unsigned long req, const void *arg, long ret)
     fprintf(stderr, ") = %ld\n", ret);
 }
 
-/* Requests whose answer is a new file descriptor. */
-static const char *new_fd_kind(KvmStandin *s, int sfd, unsigned long req)
-{
-    return kvm_standin_fd_kind_of_answer(s, sfd, req);
-}
-
 int ioctl(int fd, unsigned long req, ...)
 {
     int sfd = standin_of(fd);
@@ -271,7 +265,7 @@ int ioctl(int fd, unsigned long req, ...)
         return libc_ioctl(fd, req, arg);
     }
     pthread_mutex_lock(&preload.lock);
-    kind = new_fd_kind(preload.standin, sfd, req);
+    kind = kvm_standin_fd_kind_of_answer(preload.standin, sfd, req);
     if (req == VKVM_SET_USER_MEMORY_REGION2 && arg) {
         /* A guest_memfd is named by the real descriptor QEMU holds. */
         struct vkvm_userspace_memory_region2 r2 =

@@ -1232,6 +1232,38 @@ static const uint8_t *realm_granule(Vm *vm, uint64_t ipa)
     return standin_map(vm->s, regs[3]);
 }
 
+/* The realm, entered at @ctx, reads its RIM (RSI_MEASUREMENT_READ slot 0). */
+static bool realm_reads_rim(Vm *vm, uint64_t rec, TmmVcpuContext *ctx,
+                            uint8_t *rim, size_t *size)
+{
+    int i;
+
+    ctx->gprs[0] = TMM_RSI_MEASUREMENT_READ;
+    ctx->gprs[1] = 0;
+    if (tmm_rec_smc(vm->s->tmm, rec, ctx) != TMM_SMC_RESUME ||
+        ctx->gprs[0] != TMM_RSI_SUCCESS) {
+        return false;
+    }
+    for (i = 0; i < 8; i++) {
+        memcpy(rim + 8 * i, &ctx->gprs[1 + i], 8);
+    }
+    *size = tmm_hash_size(vm->params.hash_algo);
+    return true;
+}
+
+/* A flattened device tree starts at @ipa of the realm's memory. */
+static bool realm_has_dtb_at(Vm *vm, uint64_t ipa)
+{
+    const uint8_t *g = realm_granule(vm, ipa), *p;
+
+    if (!g || ipa % 8) {
+        return false;
+    }
+    p = g + ipa % GRANULE;
+    return ((uint32_t)p[0] << 24 | p[1] << 16 | p[2] << 8 | p[3]) ==
+           FDT_MAGIC;
+}
+
 /*
  * boot_guest: the realm's first entry.  What the host set up reaches the
  * REC (the monitor's copy of PC, x0 and MPIDR, read at REC_ENTER); the
@@ -1244,17 +1276,14 @@ static long boot_realm(Vcpu *v, uint64_t rec)
     KvmStandin *s = vm->s;
     Report *r = &s->report;
     struct skvm_run_system_event *ev = (void *)&v->run->memory_fault;
-    const uint8_t *dtb;
     TmmVcpuContext ctx;
     bool ok;
-    int i;
 
     memset(s->ns[2], 0, GRANULE);
     if (tmm_rec_enter(s->tmm, rec, NS_BASE + 2 * GRANULE, &ctx) !=
         TMM_RMI_SUCCESS) {
         return -ENXIO;
     }
-    dtb = realm_granule(vm, ctx.gprs[0]);
     /* One boot REC: the first entry is the one reported. */
     r->entered = true;
     r->pc = ctx.pc;
@@ -1262,23 +1291,10 @@ static long boot_realm(Vcpu *v, uint64_t rec)
     r->mpidr = ctx.mpidr;
     r->vcpu_mpidr = vcpu_mpidr(v);
     r->pc_in_ram = realm_granule(vm, ctx.pc) != NULL;
-    r->x0_is_dtb = dtb && !(ctx.gprs[0] % 8) &&
-                   dtb[ctx.gprs[0] % GRANULE] == (FDT_MAGIC >> 24) &&
-                   dtb[ctx.gprs[0] % GRANULE + 1] == (FDT_MAGIC >> 16 & 0xff) &&
-                   dtb[ctx.gprs[0] % GRANULE + 2] == (FDT_MAGIC >> 8 & 0xff) &&
-                   dtb[ctx.gprs[0] % GRANULE + 3] == (FDT_MAGIC & 0xff);
+    r->x0_is_dtb = realm_has_dtb_at(vm, ctx.gprs[0]);
     ok = r->pc_in_ram && r->x0_is_dtb && r->mpidr == r->vcpu_mpidr;
-    /* The realm reads its RIM (RSI MEASUREMENT_READ, slot 0) ... */
-    ctx.gprs[0] = TMM_RSI_MEASUREMENT_READ;
-    ctx.gprs[1] = 0;
-    if (tmm_rec_smc(s->tmm, rec, &ctx) == TMM_SMC_RESUME &&
-        ctx.gprs[0] == TMM_RSI_SUCCESS) {
-        for (i = 0; i < 8; i++) {
-            memcpy(r->rim + 8 * i, &ctx.gprs[1 + i], 8);
-        }
-        r->rim_size = tmm_hash_size(vm->params.hash_algo);
-        r->have_rim = true;
-    }
+    /* The realm reads its RIM ... */
+    r->have_rim = realm_reads_rim(vm, rec, &ctx, r->rim, &r->rim_size);
     /* ... and powers off. */
     ctx.gprs[0] = PSCI_SYSTEM_OFF;
     if (tmm_rec_smc(s->tmm, rec, &ctx) != TMM_SMC_EXIT ||
@@ -1841,7 +1857,7 @@ bool kvm_standin_read_rim(KvmStandin *s, int vm_fd, uint8_t *rim,
     TmmExitEvent irq = { .kind = TMM_EVENT_IRQ };
     TmmVcpuContext ctx;
     uint64_t rec;
-    int i;
+    bool ok;
 
     if (!vm || vm->stage != VM_ACTIVE || !vm->built.nr_recs) {
         return false;
@@ -1852,19 +1868,9 @@ bool kvm_standin_read_rim(KvmStandin *s, int vm_fd, uint8_t *rim,
         TMM_RMI_SUCCESS) {
         return false;
     }
-    ctx.gprs[0] = TMM_RSI_MEASUREMENT_READ;
-    ctx.gprs[1] = 0;
-    if (tmm_rec_smc(s->tmm, rec, &ctx) != TMM_SMC_RESUME ||
-        ctx.gprs[0] != TMM_RSI_SUCCESS) {
-        tmm_rec_exit(s->tmm, rec, &ctx, &irq);
-        return false;
-    }
-    for (i = 0; i < 8; i++) {
-        memcpy(rim + 8 * i, &ctx.gprs[1 + i], 8);
-    }
-    *size = tmm_hash_size(vm->params.hash_algo);
+    ok = realm_reads_rim(vm, rec, &ctx, rim, size);
     tmm_rec_exit(s->tmm, rec, &ctx, &irq);
-    return true;
+    return ok;
 }
 
 void kvm_standin_guest_set_ripas(KvmStandin *s, int vcpu_fd, uint64_t base,

@@ -102,35 +102,41 @@ void tmm_measure_realm_create(TmmMeasurements *m,
     tmm_hash(algo_of(m), image, sizeof(image), m->slot[TMM_RIM_SLOT]);
 }
 
-void tmm_measure_data(TmmMeasurements *m, uint64_t ipa, uint64_t flags,
-                      const uint8_t *content)
+/*
+ * The DATA descriptor's step; the content hash is of @src, or, with @dst,
+ * of the copy made into @dst as it is made.
+ */
+static void measure_data(TmmMeasurements *m, uint64_t ipa, uint64_t flags,
+                         uint8_t *dst, const uint8_t *src)
 {
     uint8_t desc[DESC_SIZE];
 
     desc_init(m, desc, DESC_TYPE_DATA);
     put_le64(desc + DATA_OFF_IPA, ipa);
     put_le64(desc + DATA_OFF_FLAGS, flags);
-    if (flags & DATA_FLAG_MEASURE) {
-        tmm_hash(algo_of(m), content, GRANULE_SIZE, desc + DATA_OFF_CONTENT);
+    if (!(flags & DATA_FLAG_MEASURE)) {
+        if (dst) {
+            memcpy(dst, src, GRANULE_SIZE);
+        }
+    } else if (dst) {
+        tmm_hash_copy(algo_of(m), dst, src, GRANULE_SIZE,
+                      desc + DATA_OFF_CONTENT);
+    } else {
+        tmm_hash(algo_of(m), src, GRANULE_SIZE, desc + DATA_OFF_CONTENT);
     }
     rim_from_desc(m, desc);
+}
+
+void tmm_measure_data(TmmMeasurements *m, uint64_t ipa, uint64_t flags,
+                      const uint8_t *content)
+{
+    measure_data(m, ipa, flags, NULL, content);
 }
 
 void tmm_measure_data_copy(TmmMeasurements *m, uint64_t ipa, uint64_t flags,
                            uint8_t *dst, const uint8_t *src)
 {
-    uint8_t desc[DESC_SIZE];
-
-    desc_init(m, desc, DESC_TYPE_DATA);
-    put_le64(desc + DATA_OFF_IPA, ipa);
-    put_le64(desc + DATA_OFF_FLAGS, flags);
-    if (flags & DATA_FLAG_MEASURE) {
-        tmm_hash_copy(algo_of(m), dst, src, GRANULE_SIZE,
-                      desc + DATA_OFF_CONTENT);
-    } else {
-        memcpy(dst, src, GRANULE_SIZE);
-    }
-    rim_from_desc(m, desc);
+    measure_data(m, ipa, flags, dst, src);
 }
 
 void tmm_measure_rec(TmmMeasurements *m, const TmmMeasuredRecParams *p)
