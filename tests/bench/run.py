@@ -162,6 +162,59 @@ def blk_ratio(qemu, rounds, mib=1024):
               f"(median of {rounds}; {notes[base]})")
 
 
+def realm_exits(qemu, append="", extra=()):
+    """One realm boot that holds after its report: its REC exits by kind,
+    summed over its vCPUs (query-virtcca)."""
+    image = guest.default_guest()
+    with tempfile.TemporaryDirectory() as t:
+        console = os.path.join(t, "console.log")
+        qmp_path = os.path.join(t, "qmp.sock")
+        proc = subprocess.Popen(
+            [qemu, *realm_args(extra), "-m", "2G", "-nic", "none",
+             "-no-reboot", "-display", "none", "-serial", f"file:{console}",
+             "-qmp", f"unix:{qmp_path},server=on,wait=off"] +
+            image.args(f"{append} virtcca.hold=1 virtcca.deadline=600"
+                       .strip()),
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL)
+        try:
+            guest.wait_report(console, proc, timeout=600)
+            qmp = guest.Qmp(qmp_path)
+            exits = qmp.cmd("query-virtcca")["return"]["exits"]
+            qmp.close()
+        finally:
+            proc.kill()
+            proc.wait()
+    total = {}
+    for e in exits:
+        for k, v in e.items():
+            if k != "cpu":
+                total[k] = total.get(k, 0) + v
+    return total
+
+
+def exit_counts(qemu, mib=256):
+    """REC exits per realm boot, and per MiB the guest reads from a
+    virtio-blk disk (both passes of the read benchmark, beyond a boot's
+    exits): the round trips to the host that the monitor's EL2 costs."""
+    boot = realm_exits(qemu)
+    with tempfile.TemporaryDirectory() as t:
+        disk = os.path.join(t, "disk.raw")
+        with open(disk, "wb") as f:
+            f.truncate(mib << 20)
+        io = realm_exits(qemu, f"virtcca.blkbench={mib}", [
+            "-drive", f"file={disk},if=none,id=d0,format=raw,cache=none,"
+            "aio=threads", "-device", "virtio-blk-pci,drive=d0"])
+    kinds = sorted(boot)
+    print("   exits per boot: total=%d " % sum(boot.values()) +
+          " ".join(f"{k}={boot[k]}" for k in kinds))
+    read = 2 * mib
+    print("   exits per MiB of virtio-blk read (%d MiB, both passes): "
+          "total=%.1f " % (read, (sum(io.values()) - sum(boot.values())) /
+                           read) +
+          " ".join(f"{k}={(io[k] - boot[k]) / read:.1f}" for k in kinds))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--build", required=True)
@@ -176,6 +229,8 @@ def main():
     print("== virtio-blk sequential read: realm vs -M virt swiotlb=force",
           flush=True)
     blk_ratio(qemu, max(3, args.rounds // 2))
+    print("== REC exits of a realm (query-virtcca)", flush=True)
+    exit_counts(qemu)
     print("== workloads: bench guest, -M virtcca realm vs -M virt",
           flush=True)
     ok &= workloads.workload_table(qemu, max(3, args.rounds // 2))

@@ -97,8 +97,9 @@ def run_seed(args, seed):
             if b"which the host cannot back: stopping the realm" in \
                     run.stderr:
                 # The host took back a page just as the realm named it
-                # as an RSI buffer: the host stops the realm, as a KVM
-                # host would.  The seed ends here; not a finding.
+                # as an RSI buffer, or the realm touched RAM the host
+                # cannot back: the host stops the realm, as a KVM host
+                # would.  The seed ends here; not a finding.
                 host_stopped = True
                 break
             now = time.monotonic()
@@ -130,9 +131,9 @@ def run_seed(args, seed):
                 progress[f.get("cpu")] = f.get("ops", 0)
         if host_stopped:
             ops = sum(progress.values())
-            print(f"seed {seed}: the realm named a page the host had just "
-                  f"destroyed as an RSI buffer; the host stopped it after "
-                  f"{ops} operations", flush=True)
+            print(f"seed {seed}: the realm needed a page the host cannot "
+                  f"back; the host stopped it after {ops} operations",
+                  flush=True)
         elif end != "END":
             if run.proc.poll() is None:
                 findings.append(f"seed {seed}: hang: no progress for "

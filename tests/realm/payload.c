@@ -12,6 +12,11 @@
  *   spin   secret values in registers, then spin (host register reads)
  *   fuzz   the hostile-realm fuzzer: seeded random RSI, PSCI, SMC, HVC
  *          and memory accesses on every vCPU at once
+ *   el2    the realm under the monitor's EL2: device registers through
+ *          MMIO exits, the virtual GIC (timer, SGIs), the ID registers
+ *          (mode 6: the timer with the virtual binary point at reset)
+ *   3 4 7  what the host cannot back, an RSI buffer (3, 4) or an access
+ *          (7): the host stops the realm
  */
 
 #include <stdint.h>
@@ -54,6 +59,13 @@
 #define SMCCC_VERSION           0x80000000ULL
 #define SMCCC_ARCH_FEATURES     0x80000001ULL
 
+#define MODE_CASES      0
+#define MODE_SPIN       1
+#define MODE_FUZZ       2
+#define MODE_EL2        5
+#define MODE_EL2_BPR    6
+#define MODE_ACCESS_OUTSIDE_RAM 7
+
 #define RIPAS_EMPTY     0
 #define RIPAS_RAM       1
 #define RIPAS_DESTROYED 2
@@ -62,7 +74,7 @@
 /* The harness patches this block in the image file (found by its magic). */
 struct params {
     char magic[16];
-    uint64_t mode;          /* 0 cases, 1 spin, 2 fuzz, 3, 4 stops */
+    uint64_t mode;          /* 0 cases, 1 spin, 2 fuzz, 3 4 7 stops, 5 6 el2 */
     uint64_t seed;
     uint64_t iters;         /* fuzz: operations per vCPU */
     uint64_t ncpus;
@@ -92,6 +104,7 @@ struct cpu {
     uint64_t rng;
     uint64_t calls, accesses, findings;
     uint64_t page;          /* this vCPU's own protected scratch page */
+    volatile uint64_t nr_irq, intid, irq_elr;   /* the last IRQ taken */
 } __attribute__((aligned(64)));
 
 static struct cpu cpus[MAX_CPUS];
@@ -143,8 +156,13 @@ uint64_t p_stxr(uint64_t, uint64_t), p_stlr(uint64_t, uint64_t);
 uint64_t p_ldadd(uint64_t, uint64_t), p_swp(uint64_t, uint64_t);
 uint64_t p_cas(uint64_t, uint64_t, uint64_t);
 uint64_t p_dczva(uint64_t), p_exec(uint64_t);
+uint64_t p_ldrsbx(uint64_t), p_ldrsbw(uint64_t), p_ldrshx(uint64_t);
+uint64_t p_ldrshw(uint64_t), p_ldrsw(uint64_t), p_ldrsh_x17(uint64_t);
+uint64_t p_ldr_wzr(uint64_t), p_ldr_post(uint64_t);
+uint64_t p_str_post(uint64_t, uint64_t);
 uint64_t read_id_aa64pfr0(void), read_id_aa64pfr1(void);
 uint64_t read_id_aa64dfr0(void), read_id_aa64zfr0(void);
+uint64_t read_id_aa64mmfr1(void);
 uint64_t read_id_aa64smfr0(void), read_mpidr(void), read_pmcr(void);
 uint64_t read_cntvct(void), read_cntfrq(void);
 uint64_t sve_rdvl(void);
@@ -260,6 +278,8 @@ static bool is_hvc(uint32_t insn)
 
 extern char _image_start[], _text_end[];
 
+static void irq_handler(struct cpu *c, struct frame *f);
+
 /* Returns 1 when an EL0 stub is done (its SVC): back to run_el0's caller. */
 uint64_t exc_handler(struct frame *f, uint64_t kind);
 uint64_t exc_handler(struct frame *f, uint64_t kind)
@@ -271,6 +291,10 @@ uint64_t exc_handler(struct frame *f, uint64_t kind)
     asm volatile("mrs %0, far_el1" : "=r"(far));
     if (kind == 1 && EC(esr) == EC_SVC64) {
         return 1;
+    }
+    if (kind == 5) {
+        irq_handler(c, f);
+        return 0;
     }
     c->esr = esr;
     c->far = far;
@@ -588,24 +612,32 @@ static void case_buffer_destroyed(void)
 
 /*
  * RAM where the realm has no memory: it may make any protected IPA RIPAS
- * RAM, but the host backs only the realm's memory.  An access there
- * aborts; an RSI buffer there stops the realm (mode 4).
+ * RAM, but the host backs only the realm's memory.  An access there, or
+ * an RSI buffer there, exits to the host at every try (RMM lets a host
+ * answer only unprotected IPAs with an SEA), and the host stops the
+ * realm (modes 4 and 7).
  */
 #define OUTSIDE_PAGE    0x100000000ULL
 
 static void case_outside_ram(void)
 {
     uint64_t resp = 0, st;
-    struct outcome o;
 
     st = ipa_state_set(OUTSIDE_PAGE, OUTSIDE_PAGE + GRANULE, RIPAS_RAM, 0,
                        &resp);
     out("R outside-ram status=%x response=%x ripas=%x\n", st, resp,
         ripas_of(OUTSIDE_PAGE));
+}
+
+static void case_access_outside_ram(void)
+{
+    uint64_t resp = 0;
+    struct outcome o;
+
+    ipa_state_set(OUTSIDE_PAGE, OUTSIDE_PAGE + GRANULE, RIPAS_RAM, 0, &resp);
+    out("R buffer-page ripas=%x\n", ripas_of(OUTSIDE_PAGE));
     o = run_prim(p_ldrx, OUTSIDE_PAGE + 8, 0, 0);
     report("outside-ldrx", p_ldrx, o);
-    o = run_prim(p_exec, OUTSIDE_PAGE, 0, 0);
-    report("outside-exec", p_exec, o);
 }
 
 static void case_buffer_outside_ram(void)
@@ -649,9 +681,9 @@ static void case_idregs(void)
 {
     struct outcome o;
 
-    out("R idregs pfr0=%x pfr1=%x dfr0=%x zfr0=%x smfr0=%x\n",
+    out("R idregs pfr0=%x pfr1=%x dfr0=%x zfr0=%x smfr0=%x mmfr1=%x\n",
         read_id_aa64pfr0(), read_id_aa64pfr1(), read_id_aa64dfr0(),
-        read_id_aa64zfr0(), read_id_aa64smfr0());
+        read_id_aa64zfr0(), read_id_aa64smfr0(), read_id_aa64mmfr1());
     o = run_prim(sve_rdvl, 0, 0, 0);
     report("sve-rdvl", sve_rdvl, o);
     o = run_prim(read_pmcr, 0, 0, 0);
@@ -904,8 +936,18 @@ static void fuzz_rsi(struct cpu *c)
         break;
     case RSI_IPA_STATE_SET:
         random_range(c, &base, &top);
-        r = call(fid, base, top, pick(c, 4), pick(c, 4) ? pick(c, 2) :
-                 rnd(c));
+        i = pick(c, 4);
+        /*
+         * Never RAM outside the realm's memory: the host cannot back it,
+         * so its next access there, by any vCPU, makes the host stop the
+         * realm and ends the seed (the regression cases cover that).
+         * Those IPAs stay EMPTY, where every access is the monitor's SEA.
+         */
+        if (i == RIPAS_RAM && base < top && base < SHARED_BIT &&
+            (!in_ram(base) || !in_ram(top - 1))) {
+            i = RIPAS_EMPTY;
+        }
+        r = call(fid, base, top, i, pick(c, 4) ? pick(c, 2) : rnd(c));
         if (r.x[0] == 0 && (r.x[1] < base || r.x[1] > top || r.x[2] > 1)) {
             finding(c, "ipa-state-set", base, top, r.x[1]);
         }
@@ -1108,14 +1150,560 @@ static void fuzz_loop(void)
     __atomic_add_fetch(&cpus_done, 1, __ATOMIC_ACQ_REL);
 }
 
+/*
+ * el2: the realm under the monitor's EL2.  Device registers are reached
+ * through the unprotected alias only, each access an MMIO exit the host
+ * emulates; interrupts come through the GICv3 virtual CPU interface.
+ */
+
+#define GICD_BASE       (0x08000000ULL | SHARED_BIT)
+#define GICR_BASE       (0x080A0000ULL | SHARED_BIT)
+#define GICR_STRIDE     0x20000ULL
+#define GICR_SGI        0x10000ULL      /* SGI frame, after the RD frame */
+#define GICR_LIMIT      123             /* redistributors in the map */
+
+#define GICD_CTLR               0x0000
+#define GICD_TYPER              0x0004
+#define GICD_IPRIORITYR         0x0400
+#define GICD_IROUTER            0x6000  /* 8 bytes per INTID, SPIs only */
+#define GICD_CTLR_ENABLE_G1A    (1U << 1)
+#define GICD_CTLR_ARE_NS        (1U << 4)
+
+#define GICR_TYPER              0x0008
+#define GICR_TYPER_LAST         (1ULL << 4)
+#define GICR_WAKER              0x0014
+#define GICR_WAKER_SLEEP        (1U << 1)
+#define GICR_WAKER_ASLEEP       (1U << 2)
+#define GICR_IGROUPR0           0x0080
+#define GICR_ISENABLER0         0x0100
+#define GICR_IPRIORITYR         0x0400
+
+/* An SPI nothing drives (the machine's devices use SPIs 1 to 8). */
+#define TEST_SPI        80
+#define VTIMER_PPI      27
+#define TEST_SGI        5
+#define SELF_SGI        3
+#define INTID_SPURIOUS  1023
+
+#define UART_IBRD       0x24
+/* No device between the GPIO block and the PCIe window */
+#define NOTHING_BASE    (0x09050000ULL | SHARED_BIT)
+
+#define CNTV_CTL_ENABLE     1U
+#define CNTV_CTL_IMASK      2U
+#define CNTV_CTL_ISTATUS    4U
+#define ISR_I               (1U << 7)
+
+/* Two levels, so that the names below become their encodings first */
+#define read_sysreg(r)      read_sysreg_(r)
+#define write_sysreg(r, v)  write_sysreg_(r, v)
+#define read_sysreg_(r) ({                                  \
+    uint64_t v_;                                            \
+    asm volatile("mrs %0, " #r : "=r"(v_));                 \
+    v_;                                                     \
+})
+#define write_sysreg_(r, v) \
+    asm volatile("msr " #r ", %0" : : "r"((uint64_t)(v)) : "memory")
+
+/* GICv3 CPU interface registers by encoding (the virtual ones here) */
+#define ICC_PMR_EL1     s3_0_c4_c6_0
+#define ICC_SGI1R_EL1   s3_0_c12_c11_5
+#define ICC_IAR1_EL1    s3_0_c12_c12_0
+#define ICC_EOIR1_EL1   s3_0_c12_c12_1
+#define ICC_HPPIR1_EL1  s3_0_c12_c12_2
+#define ICC_BPR1_EL1    s3_0_c12_c12_3
+#define ICC_SRE_EL1     s3_0_c12_c12_5
+#define ICC_IGRPEN1_EL1 s3_0_c12_c12_7
+
+static inline void isb(void)
+{
+    asm volatile("isb" : : : "memory");
+}
+
+/*
+ * Device register accesses: volatile, so that each is one plain load or
+ * store of its size (an MMIO exit with a syndrome), never merged or
+ * left out.
+ */
+static inline uint32_t mmio_read32(uint64_t addr)
+{
+    return *(volatile uint32_t *)addr;  /* one LDR W */
+}
+
+static inline void mmio_write32(uint64_t addr, uint32_t v)
+{
+    *(volatile uint32_t *)addr = v;     /* one STR W */
+}
+
+static inline uint64_t mmio_read64(uint64_t addr)
+{
+    return *(volatile uint64_t *)addr;  /* one LDR X */
+}
+
+static inline void mmio_write8(uint64_t addr, uint8_t v)
+{
+    *(volatile uint8_t *)addr = v;      /* one STRB */
+}
+
+static uint64_t deadline_in(uint64_t seconds)
+{
+    return read_cntvct() + seconds * read_cntfrq();
+}
+
+/* One MMIO access through a primitive, and what it gave */
+struct mmio_result {
+    bool faulted;
+    uint64_t value;         /* a load's result, or x0 after a store */
+    uint64_t esr, far, elr;
+};
+
+static struct mmio_result mmio_do(void *fn, uint64_t addr, uint64_t v)
+{
+    struct cpu *c = this_cpu();
+    uint64_t before = c->nr_exc;
+    struct mmio_result m = { 0 };
+
+    m.value = ((prim_fn)fn)(addr, v, ~v);
+    if (c->nr_exc != before) {
+        m.faulted = true;
+        m.esr = c->esr;
+        m.far = c->far;
+        m.elr = c->elr;
+    }
+    return m;
+}
+
+static void mmio_report(const char *name, void *fn, uint64_t addr,
+                        struct mmio_result m)
+{
+    out("R %s faulted=%x value=%x esr=%x far=%x elr=%x fn=%x addr=%x\n",
+        name, (uint64_t)m.faulted, m.value, m.esr, m.far, m.elr,
+        (uint64_t)fn, addr);
+}
+
+static void mmio(const char *name, void *fn, uint64_t addr, uint64_t v)
+{
+    mmio_report(name, fn, addr, mmio_do(fn, addr, v));
+}
+
+/*
+ * Every access size and extension through MMIO exits.  Bytes and words
+ * go to GICD_IPRIORITYR of an unused SPI (byte-accessible; the
+ * Non-secure view of a GIC with security reads a priority back with
+ * bit 0 clear, so every byte written is even).  Doublewords go to its
+ * GICD_IROUTER.  QEMU's distributor has no 16-bit registers (it reads
+ * them as zero), so halfwords go to the PL011's UARTIBRD, a 16-bit
+ * read/write register that only sets the emulated baud rate.  Python
+ * checks the values.
+ */
+static void case_mmio(void)
+{
+    uint64_t prio = GICD_BASE + GICD_IPRIORITYR + TEST_SPI;
+    uint64_t route = GICD_BASE + GICD_IROUTER + 8 * TEST_SPI;
+    uint64_t ibrd = UART_BASE + UART_IBRD;
+    uint32_t saved_ibrd;
+
+    out("R gicd ctlr=%x typer=%x\n", (uint64_t)mmio_read32(GICD_BASE),
+        (uint64_t)mmio_read32(GICD_BASE + GICD_TYPER));
+    /* Upper bits of the source register are not stored by STR W. */
+    mmio("mmio-strw", p_strw, prio, 0xdeadbeef80c0a0e0ULL);
+    mmio("mmio-ldrw", p_ldrw, prio, 0);
+    mmio("mmio-ldrsw", p_ldrsw, prio, 0);
+    mmio("mmio-ldrb", p_ldrb, prio, 0);
+    mmio("mmio-ldrb3", p_ldrb, prio + 3, 0);
+    mmio("mmio-ldrsbx", p_ldrsbx, prio, 0);
+    mmio("mmio-ldrsbw", p_ldrsbw, prio + 1, 0);
+    mmio("mmio-strb", p_strb, prio + 1, 0x5a);
+    mmio("mmio-ldrw-strb", p_ldrw, prio, 0);
+    mmio("mmio-ldr-wzr", p_ldr_wzr, prio, 0);
+
+    mmio("mmio-strx", p_strx, route, 0x000000a500c39678ULL);
+    mmio("mmio-ldrx", p_ldrx, route, 0);
+    mmio("mmio-stlr", p_stlr, route, 0x0000005a80102030ULL);
+    mmio("mmio-ldar", p_ldar, route, 0);
+
+    saved_ibrd = mmio_read32(ibrd);
+    mmio("mmio-strh", p_strh, ibrd, 0x12348ace);
+    mmio("mmio-ldrh", p_ldrh, ibrd, 0);
+    mmio("mmio-ldrshx", p_ldrshx, ibrd, 0);
+    mmio("mmio-ldrshw", p_ldrshw, ibrd, 0);
+    mmio("mmio-ldrsh-x17", p_ldrsh_x17, ibrd, 0);
+    mmio_write32(ibrd, saved_ibrd);
+
+    /* Where nothing answers: the host answers with an SEA. */
+    mmio("mmio-nothing-ldrw", p_ldrw, NOTHING_BASE + 0x10, 0);
+    mmio("mmio-nothing-strw", p_strw, NOTHING_BASE + 0x20, 1);
+}
+
+/*
+ * What the host's exit counters see, exactly: the realm signals the host
+ * and waits for its answer without any exit of its own.  It extends
+ * REM0 (RSI_MEASUREMENT_EXTEND, which the monitor answers), which the
+ * host watches in query-virtcca; the host samples its counters, then
+ * answers by destroying the next doorbell granule of the realm's, which
+ * the realm watches with RSI_IPA_STATE_GET (also the monitor's).  So
+ * between two samples the counters show only what the realm did in
+ * between.
+ */
+#define EL2_EMPTY_PAGE  (PLAY_BASE + 0x50 * GRANULE)
+#define EL2_BELL_PAGE   (PLAY_BASE + 0x58 * GRANULE)    /* and 3 more */
+#define EL2_NR_BELLS    4
+#define EL2_SHARED_PAGE (PLAY_BASE + 0x60 * GRANULE)
+
+static unsigned bells_rung;
+
+static bool host_samples(void)
+{
+    uint64_t bell = EL2_BELL_PAGE + bells_rung * GRANULE;
+    uint64_t deadline = deadline_in(60);
+
+    call(RSI_MEASUREMENT_EXTEND, 1, 8, bells_rung + 1, 0);
+    while (ripas_of(bell) != RIPAS_DESTROYED) {
+        if (read_cntvct() > deadline) {
+            return false;
+        }
+    }
+    bells_rung++;
+    return true;
+}
+
+/*
+ * Three windows between four samples:
+ *  - every access kind to an EMPTY page: the monitor's SEA, no exit;
+ *  - emulated MMIO loads: one MMIO exit each, nothing else;
+ *  - accesses without an instruction syndrome (pair, exclusive, atomic,
+ *    writeback) to a device register: the host cannot emulate them and
+ *    answers each MMIO exit with an SEA at the instruction, no
+ *    writeback; the register is left as it was.
+ */
+static const struct {
+    const char *name;
+    void *fn;
+} noisv[] = {
+    { "noisv-ldp", p_ldp }, { "noisv-stp", p_stp },
+    { "noisv-ldxr", p_ldxr }, { "noisv-ldadd", p_ldadd },
+    { "noisv-swp", p_swp }, { "noisv-cas", p_cas },
+    { "noisv-ldr-post", p_ldr_post }, { "noisv-str-post", p_str_post },
+};
+
+#define NR_NOISV        (sizeof(noisv) / sizeof(noisv[0]))
+#define NR_EMUL_LOADS   4
+
+static void case_exit_windows(void)
+{
+    /* 16-byte aligned: the registers of SPIs 80 to 95 */
+    uint64_t prio = GICD_BASE + GICD_IPRIORITYR + TEST_SPI;
+    uint64_t resp = 0, st, page = EL2_EMPTY_PAGE;
+    struct outcome o[NR_PRIMS];
+    struct mmio_result m[NR_NOISV];
+    bool rang = true;
+    unsigned i;
+
+    p_strx(page, 0x1122334455667788ULL);
+    st = ipa_state_set(page, page + GRANULE, RIPAS_EMPTY, 0, &resp);
+    /* The doorbells must be backed for the host to destroy them. */
+    for (i = 0; i < EL2_NR_BELLS; i++) {
+        p_strx(EL2_BELL_PAGE + i * GRANULE, 1);
+    }
+    /* An exit the counters must have seen: shared RAM on first touch */
+    p_ldrx(EL2_SHARED_PAGE | SHARED_BIT);
+    out("R el2-empty status=%x response=%x ripas=%x\n", st, resp,
+        ripas_of(page));
+
+    rang = host_samples() && rang;
+    for (i = 0; i < NR_PRIMS; i++) {
+        uint64_t addr = prims[i].fn == (void *)p_exec ? page :
+                        page + 0x100 + 16 * i;
+
+        o[i] = run_prim(prims[i].fn, addr, 0xdead, 0xbeef);
+    }
+    rang = host_samples() && rang;
+    for (i = 0; i < NR_EMUL_LOADS; i++) {
+        mmio_read32(GICD_BASE + GICD_TYPER);
+    }
+    rang = host_samples() && rang;
+    for (i = 0; i < NR_NOISV; i++) {
+        m[i] = mmio_do(noisv[i].fn, prio, 0x2222222222222222ULL);
+    }
+    rang = host_samples() && rang;
+
+    out("R el2-windows rang=%x emul-loads=%x noisv=%x\n", (uint64_t)rang,
+        (uint64_t)NR_EMUL_LOADS, (uint64_t)NR_NOISV);
+    for (i = 0; i < NR_PRIMS; i++) {
+        out("R el2-empty-%s faulted=%x esr=%x far=%x elr=%x fn=%x\n",
+            prims[i].name, (uint64_t)o[i].faulted, o[i].esr, o[i].far,
+            o[i].elr, (uint64_t)prims[i].fn);
+    }
+    for (i = 0; i < NR_NOISV; i++) {
+        mmio_report(noisv[i].name, noisv[i].fn, prio, m[i]);
+    }
+    mmio("noisv-after", p_ldrw, prio, 0);
+    ipa_state_set(page, page + GRANULE, RIPAS_RAM, 0, &resp);
+}
+
+/* The distributor: affinity routing, Group 1 Non-secure on. */
+static void gic_dist_init(void)
+{
+    mmio_write32(GICD_BASE + GICD_CTLR,
+                 GICD_CTLR_ARE_NS | GICD_CTLR_ENABLE_G1A);
+    out("R gicd-enabled ctlr=%x\n", (uint64_t)mmio_read32(GICD_BASE));
+}
+
+/*
+ * This vCPU's redistributor, found as an OS finds it: the frame whose
+ * GICR_TYPER affinity is the vCPU's MPIDR.  0 if none.
+ */
+static uint64_t gicr_find(void)
+{
+    uint64_t mpidr = read_mpidr();
+    uint64_t aff = (mpidr & 0xffffff) | ((mpidr >> 32) & 0xff) << 24;
+    uint64_t rd = GICR_BASE, typer;
+    unsigned i;
+
+    for (i = 0; i < GICR_LIMIT; i++, rd += GICR_STRIDE) {
+        typer = mmio_read64(rd + GICR_TYPER);
+        if (typer >> 32 == aff) {
+            return rd;
+        }
+        if (typer & GICR_TYPER_LAST) {
+            break;
+        }
+    }
+    return 0;
+}
+
+/*
+ * Mode el2-bpr leaves the binary point as the REC started with it: an
+ * OS need not write it before taking interrupts.
+ */
+static bool keep_reset_bpr;
+
+/*
+ * Wake this vCPU's redistributor, enable @intids (SGIs and PPIs) there
+ * at priority 0xa0, and turn the virtual CPU interface on.  Returns the
+ * redistributor, 0 if there is none or it does not wake.
+ */
+static uint64_t gic_cpu_init(uint32_t intids)
+{
+    uint64_t rd = gicr_find(), deadline = deadline_in(5);
+    unsigned i;
+
+    if (!rd) {
+        return 0;
+    }
+    mmio_write32(rd + GICR_WAKER,
+                 mmio_read32(rd + GICR_WAKER) & ~GICR_WAKER_SLEEP);
+    while (mmio_read32(rd + GICR_WAKER) & GICR_WAKER_ASLEEP) {
+        if (read_cntvct() > deadline) {
+            return 0;
+        }
+    }
+    /* RAZ/WI from the Non-secure side; a Non-secure boot made them G1NS */
+    mmio_write32(rd + GICR_SGI + GICR_IGROUPR0, ~0U);
+    for (i = 0; i < 32; i++) {
+        if (intids & (1U << i)) {
+            mmio_write8(rd + GICR_SGI + GICR_IPRIORITYR + i, 0xa0);
+        }
+    }
+    mmio_write32(rd + GICR_SGI + GICR_ISENABLER0, intids);
+
+    write_sysreg(ICC_SRE_EL1, read_sysreg(ICC_SRE_EL1) | 1);
+    isb();
+    write_sysreg(ICC_PMR_EL1, 0xff);
+    if (!keep_reset_bpr) {
+        /* Below the minimum: the interface makes it its minimum */
+        write_sysreg(ICC_BPR1_EL1, 0);
+    }
+    write_sysreg(ICC_IGRPEN1_EL1, 1);
+    isb();
+    return rd;
+}
+
+/* Interrupts taken as exceptions: acknowledge, note, quieten, EOI. */
+static void irq_handler(struct cpu *c, struct frame *f)
+{
+    uint64_t intid = read_sysreg(ICC_IAR1_EL1) & 0xffffff;
+
+    c->intid = intid;
+    c->irq_elr = f->elr;
+    c->nr_irq++;
+    if (intid >= 1020) {
+        return;         /* spurious: nothing to end */
+    }
+    if (intid == VTIMER_PPI) {
+        /* Level-sensitive: mask it before the EOI, or it comes back */
+        write_sysreg(cntv_ctl_el0, CNTV_CTL_ENABLE | CNTV_CTL_IMASK);
+        isb();
+    }
+    write_sysreg(ICC_EOIR1_EL1, intid);
+    isb();
+}
+
+/* Wait with WFI for a virtual IRQ pending (ISR_EL1.I) */
+static bool wait_virq(uint64_t seconds)
+{
+    uint64_t deadline = deadline_in(seconds);
+
+    while (!(read_sysreg(isr_el1) & ISR_I)) {
+        if (read_cntvct() > deadline) {
+            return false;
+        }
+        asm volatile("wfi" : : : "memory");
+    }
+    return true;
+}
+
+/*
+ * The virtual timer's PPI: first with IRQs masked, acknowledged from the
+ * pending state; then taken as an exception, which also shows the first
+ * one was deactivated.
+ */
+static void case_timer(uint64_t rd)
+{
+    struct cpu *c = this_cpu();
+    uint64_t ticks = read_cntfrq() / 100;       /* 10 ms */
+    uint64_t hppir, iar, ctl, spurious, pending, before, deadline;
+
+    write_sysreg(cntv_cval_el0, read_cntvct() + ticks);
+    write_sysreg(cntv_ctl_el0, CNTV_CTL_ENABLE);
+    isb();
+    pending = wait_virq(10);
+    ctl = read_sysreg(cntv_ctl_el0);
+    hppir = read_sysreg(ICC_HPPIR1_EL1);
+    iar = read_sysreg(ICC_IAR1_EL1);
+    write_sysreg(cntv_ctl_el0, CNTV_CTL_ENABLE | CNTV_CTL_IMASK);
+    isb();
+    write_sysreg(ICC_EOIR1_EL1, iar);
+    isb();
+    spurious = read_sysreg(ICC_IAR1_EL1);
+    out("R timer-poll rd=%x pending=%x ctl=%x hppir=%x iar=%x after=%x\n",
+        rd, pending, ctl, hppir, iar, spurious);
+
+    before = c->nr_irq;
+    write_sysreg(cntv_cval_el0, read_cntvct() + ticks);
+    write_sysreg(cntv_ctl_el0, CNTV_CTL_ENABLE);
+    isb();
+    deadline = deadline_in(10);
+    asm volatile("msr daifclr, #2" : : : "memory");
+    while (c->nr_irq == before && read_cntvct() < deadline) {
+        asm volatile("wfi" : : : "memory");
+    }
+    asm volatile("msr daifset, #2" : : : "memory");
+    ctl = read_sysreg(cntv_ctl_el0);
+    write_sysreg(cntv_ctl_el0, 0);
+    isb();
+    out("R timer-irq count=%x intid=%x ctl=%x elr=%x\n", c->nr_irq - before,
+        c->intid, ctl, c->irq_elr);
+}
+
+/* The SGI case: the receiving vCPU's side */
+static volatile uint64_t sgi_ready_mpidr, sgi_done;
+
+static void sgi_receiver(void)
+{
+    uint64_t rd = gic_cpu_init(1U << TEST_SGI), iar = INTID_SPURIOUS;
+    uint64_t pending, spurious;
+
+    __atomic_store_n(&sgi_ready_mpidr, rd ? read_mpidr() : ~0ULL,
+                     __ATOMIC_RELEASE);
+    pending = rd && wait_virq(30);
+    if (pending) {
+        iar = read_sysreg(ICC_IAR1_EL1);
+        write_sysreg(ICC_EOIR1_EL1, iar);
+        isb();
+    }
+    spurious = read_sysreg(ICC_IAR1_EL1);
+    out("R sgi-received cpu=%x rd=%x pending=%x iar=%x after=%x\n",
+        (uint64_t)cpu_id(), rd, pending, iar, spurious);
+    __atomic_store_n(&sgi_done, 1, __ATOMIC_RELEASE);
+}
+
+/* ICC_SGI1R_EL1 for @intid to the vCPU with @mpidr alone */
+static uint64_t sgi1r(uint64_t mpidr, unsigned intid)
+{
+    return (1ULL << (mpidr & 0xf)) |            /* target list: Aff0 */
+           ((mpidr >> 8) & 0xff) << 16 |        /* Aff1 */
+           (uint64_t)intid << 24 |
+           ((mpidr >> 16) & 0xff) << 32 |       /* Aff2 */
+           ((mpidr >> 32) & 0xff) << 48;        /* Aff3 */
+}
+
+static void case_sgi(void)
+{
+    uint64_t deadline = deadline_in(60), target, v;
+
+    while (!(target = __atomic_load_n(&sgi_ready_mpidr, __ATOMIC_ACQUIRE))) {
+        if (read_cntvct() > deadline) {
+            break;
+        }
+    }
+    v = sgi1r(target, TEST_SGI);
+    write_sysreg(ICC_SGI1R_EL1, v);
+    isb();
+    while (!__atomic_load_n(&sgi_done, __ATOMIC_ACQUIRE) &&
+           read_cntvct() < deadline) {
+        /* the receiver reports */
+    }
+    out("R sgi-sent target=%x value=%x done=%x\n", target, v,
+        (uint64_t)sgi_done);
+}
+
+/* An SGI to this vCPU itself, taken as an exception */
+static void case_sgi_self(void)
+{
+    struct cpu *c = this_cpu();
+    uint64_t before = c->nr_irq, deadline = deadline_in(10);
+
+    write_sysreg(ICC_SGI1R_EL1, sgi1r(read_mpidr(), SELF_SGI));
+    isb();
+    asm volatile("msr daifclr, #2" : : : "memory");
+    while (c->nr_irq == before && read_cntvct() < deadline) {
+        asm volatile("wfi" : : : "memory");
+    }
+    asm volatile("msr daifset, #2" : : : "memory");
+    out("R sgi-self count=%x intid=%x\n", c->nr_irq - before, c->intid);
+}
+
+static void case_el2(uint64_t ncpus)
+{
+    uint64_t rd;
+
+    case_mmio();
+    case_exit_windows();
+    gic_dist_init();
+    rd = gic_cpu_init(1U << VTIMER_PPI | 1U << SELF_SGI);
+    start_secondaries(ncpus);
+    case_timer(rd);
+    case_sgi_self();
+    if (ncpus > 1) {
+        case_sgi();
+    }
+    out("R idregs-el2 pfr0=%x dfr0=%x mmfr1=%x\n", read_id_aa64pfr0(),
+        read_id_aa64dfr0(), read_id_aa64mmfr1());
+}
+
+/* el2-bpr: the timer's interrupt with the binary point left at reset */
+static void case_el2_reset_bpr(void)
+{
+    uint64_t rd;
+
+    keep_reset_bpr = true;
+    gic_dist_init();
+    rd = gic_cpu_init(1U << VTIMER_PPI);
+    out("R reset-bpr bpr1=%x\n", read_sysreg(ICC_BPR1_EL1));
+    case_timer(rd);
+}
+
 void secondary_main(uint64_t n);
 void secondary_main(uint64_t n)
 {
     __atomic_add_fetch(&cpus_started, 1, __ATOMIC_ACQ_REL);
     if (payload_params.mode == 2) {
         fuzz_loop();
-    } else if (payload_params.mode == 0 && n == 1) {
+    } else if (payload_params.mode == MODE_CASES && n == 1) {
         second_cpu_reader();
+    } else if (payload_params.mode == MODE_EL2 && n == 1) {
+        sgi_receiver();
     }
     for (;;) {
         asm volatile("wfi");
@@ -1138,25 +1726,41 @@ void payload_main(uint64_t dtb)
         *(volatile uint64_t *)rsi_buf[0]);
 
     switch (payload_params.mode) {
-    case 0:
+    case MODE_CASES:
         start_secondaries(ncpus);
         case_empty();
         case_walk();
         if (ncpus > 1) {
             case_second_vcpu();
         }
-        case_destroyed();
         case_empty_reclaimed();
-        case_outside_ram();
         case_hvc();
         case_idregs();
+        /*
+         * Last, the case that needs the host to do without the memory
+         * (the realm runs on after it): were the host to stop the realm
+         * instead, every other case has reported.
+         */
+        case_outside_ram();
+        case_destroyed();
         out("R alive\n");
+        break;
+    case MODE_ACCESS_OUTSIDE_RAM:
+        case_access_outside_ram();
         break;
     case 3:
         case_buffer_destroyed();
         break;
     case 4:
         case_buffer_outside_ram();
+        break;
+    case MODE_EL2:
+        case_el2(ncpus);
+        out("R alive\n");
+        break;
+    case MODE_EL2_BPR:
+        case_el2_reset_bpr();
+        out("R alive\n");
         break;
     case 1:
         out("S spinning\n");

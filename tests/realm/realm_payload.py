@@ -3,9 +3,11 @@
 
 The payload's console (the PL011, through its unprotected alias) is read
 line by line; lines starting "R " are results ("R name key=value ..."),
-"F " findings, "P " progress, "D " per-vCPU totals, "S " status and "END"
-the end of its work.  QEMU is left running after END so that the caller
-can look at it from the host (QMP, gdbstub), then quit.
+"F " findings, "P " progress, "D " per-vCPU totals, "S " status, "W " a
+request the payload waits on ("W destroy <ipa>": the host is to take
+that granule back) and "END" the end of its work.  QEMU is left running
+after END so that the caller can look at it from the host (QMP,
+gdbstub), then quit.
 """
 
 import os
@@ -23,6 +25,8 @@ import guest  # noqa: E402
 
 MODE_CASES, MODE_SPIN, MODE_FUZZ = 0, 1, 2
 MODE_BUFFER_DESTROYED, MODE_BUFFER_OUTSIDE_RAM = 3, 4
+MODE_EL2, MODE_EL2_BPR = 5, 6
+MODE_ACCESS_OUTSIDE_RAM = 7
 MAGIC = b"VIRTCCA-PAYLOAD\0"
 
 
@@ -126,6 +130,37 @@ class PayloadRun:
                 last = time.monotonic()
             if not ready and self.proc.poll() is not None:
                 return None
+
+    def status(self):
+        """QEMU's run state (query-status); None once QEMU has gone."""
+        if self.proc.poll() is not None:
+            return None
+        try:
+            return self.connect_qmp().cmd("query-status")["return"]["status"]
+        except (OSError, ConnectionError, KeyError):
+            return None
+
+    def read_until_stopped(self, pred, timeout=60):
+        """read_until, giving up as soon as the realm no longer runs (the
+        host stopped it, or QEMU exited) rather than at the timeout."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            line = self.read_until(pred, timeout=2)
+            if line is not None:
+                return line
+            if self.status() != "running":
+                return None
+        return None
+
+    def exits(self, info=None):
+        """query-virtcca's REC exit counters (or those of its answer
+        @info) as {cpu: {kind: count}}; None where it does not count
+        them."""
+        if info is None:
+            info = self.connect_qmp().cmd("query-virtcca")["return"]
+        if "exits" not in info:
+            return None
+        return {e["cpu"]: e for e in info["exits"]}
 
     def results(self):
         """{name: fields} of every R line so far."""

@@ -97,7 +97,7 @@ vectors:
     vector 2
     vector 2
     vector 0        /* current EL, SP_ELx: sync */
-    vector 2        /* irq */
+    vector 5        /* irq: the el2 mode's interrupts */
     vector 2        /* fiq */
     vector 3        /* serror */
     vector 1        /* lower EL, AArch64: sync */
@@ -345,6 +345,60 @@ p_dczva:
     dc zva, x0
     ret
 
+/*
+ * The el2 mode's MMIO primitives: every load form whose syndrome tells
+ * the monitor how to extend the value (SSE, SF), a destination other
+ * than x0 and the zero register (SRT), and the forms that have no
+ * syndrome at all (writeback).  They return x0, so that a writeback that
+ * did happen would show.
+ */
+    .globl p_ldrsbx
+    .balign 8
+p_ldrsbx:
+    ldrsb x0, [x0]
+    ret
+    .globl p_ldrsbw
+    .balign 8
+p_ldrsbw:
+    ldrsb w0, [x0]
+    ret
+    .globl p_ldrshx
+    .balign 8
+p_ldrshx:
+    ldrsh x0, [x0]
+    ret
+    .globl p_ldrshw
+    .balign 8
+p_ldrshw:
+    ldrsh w0, [x0]
+    ret
+    .globl p_ldrsw
+    .balign 8
+p_ldrsw:
+    ldrsw x0, [x0]
+    ret
+    .globl p_ldrsh_x17
+    .balign 8
+p_ldrsh_x17:
+    ldrsh x17, [x0]
+    mov x0, x17
+    ret
+    .globl p_ldr_wzr
+    .balign 8
+p_ldr_wzr:
+    ldr wzr, [x0]
+    ret
+    .globl p_ldr_post
+    .balign 8
+p_ldr_post:
+    ldr x1, [x0], #8
+    ret
+    .globl p_str_post
+    .balign 8
+p_str_post:
+    str x1, [x0], #8
+    ret
+
 /* p_exec(addr): branch there; an instruction abort returns to our ret. */
     .globl p_exec
 p_exec:
@@ -363,6 +417,7 @@ p_exec:
     mrs_fn read_id_aa64pfr0, id_aa64pfr0_el1
     mrs_fn read_id_aa64pfr1, id_aa64pfr1_el1
     mrs_fn read_id_aa64dfr0, id_aa64dfr0_el1
+    mrs_fn read_id_aa64mmfr1, id_aa64mmfr1_el1
     mrs_fn read_id_aa64zfr0, s3_0_c0_c4_4
     mrs_fn read_id_aa64smfr0, s3_0_c0_c4_5
     mrs_fn read_mpidr, mpidr_el1

@@ -161,6 +161,10 @@ class RealmDevices(unittest.TestCase):
         self.assertEqual(report.get("net"), "ok", report)
         self.assertEqual(report.get("net_sha256"),
                          hashlib.sha256(blob).hexdigest())
+        # The devices interrupt through MSI-X, the ITS and the realm's
+        # virtual CPU interface: every vector of the three, and they fired.
+        self.assertGreaterEqual(int(report["msi_vectors"]), 3, report)
+        self.assertGreater(int(report["msi_count"]), 0, report)
         self.assertEqual(status, 0)
 
 

@@ -10,9 +10,11 @@ reports it (TZASC_VIOLATION, "tzasc-violations").
 Under -accel qtest no vCPU runs: the realm is built at reset from the
 loaded images, so its protected IPAs hold the kernel's bytes in DATA
 granules of Secure DRAM.  The qtest protocol accesses the first vCPU's
-address space, which for a realm is its IPA space: registers and shared
-buffers are reached through the unprotected half (SHARED | address), as
-the realm's own driver would reach them.
+address space, which is the host's bus (the realm's IPA space exists
+only in the monitor's stage-2 tables): the driver here reaches device
+registers and the shared buffers where the host has them, and hands the
+device the addresses the realm's own driver would, in the unprotected
+half (SHARED | address).
 
 Controls, so that each check is able to fail: a DMA from shared memory
 does reach the disk, and on the same machine without a realm the very
@@ -113,7 +115,9 @@ class Machine:
     def __init__(self, tmp, realm):
         self.tmp = tmp
         self.realm = realm
-        self.view = SHARED if realm else 0
+        self.view = 0           # the host's bus, with or without a realm
+        # What the device is given: for a realm, the unprotected half.
+        self.dma = SHARED if realm else 0
         self.disk = os.path.join(tmp, "disk.raw")
         with open(self.disk, "wb") as f:
             f.write(bytes([DISK_FILL]) * (1 << 20))
@@ -336,16 +340,17 @@ class VirtioBlk:
 
     def request(self, kind, sector, data_addr, length, wait=15):
         """One request with its rings, header and status in shared memory
-        (at the same addresses for the device and for qtest) and its data
-        buffer at device address @data_addr.  Returns the status byte, or
+        (the host's addresses for qtest, the realm's DMA addresses for the
+        device) and its data buffer at device address @data_addr.  Returns the status byte, or
         None if the device never completed the request."""
         qt, v = self.qt, self.m.view
         qt.memwrite(v | HDR, struct.pack("<IIQ", kind, 0, sector))
         qt.write(1, v | STATUS, 0xFF)
         flags = DESC_F_NEXT | (DESC_F_WRITE if kind == BLK_T_IN else 0)
-        chain = ((v | HDR, 16, DESC_F_NEXT, 1),
+        d = self.m.dma
+        chain = ((d | HDR, 16, DESC_F_NEXT, 1),
                  (data_addr, length, flags, 2),
-                 (v | STATUS, 1, DESC_F_WRITE, 0))
+                 (d | STATUS, 1, DESC_F_WRITE, 0))
         qt.memwrite(v | DESC, b"".join(struct.pack("<QIHH", *d)
                                        for d in chain))
         qt.write(2, v | (AVAIL + 4 + 2 * (self.avail_idx % QSIZE)), 0)
@@ -381,8 +386,8 @@ class RealmDeviceDma(unittest.TestCase):
             self.assertGreater(info["granules"]["data"], 0, info)
             self.assertEqual(info["dma-refused"], 0, info)
         blk = VirtioBlk(m)
-        v = m.view
-        features = blk.init(v | DESC, v | AVAIL, v | USED)
+        d = m.dma
+        features = blk.init(d | DESC, d | AVAIL, d | USED)
         if realm:
             # The machine makes it modern-only, behind the platform's
             # DMA view.
@@ -437,14 +442,14 @@ class RealmDeviceDma(unittest.TestCase):
         test sees the data on the disk; nothing is refused."""
         m, blk = self.machine(True)
         pattern = bytes((i * 7 + 3) & 0xFF for i in range(LEN))
-        m.qt.memwrite(SHARED | DATA, pattern)
-        self.assertEqual(m.qt.memread(SHARED | DATA, LEN), pattern)
+        m.qt.memwrite(DATA, pattern)
+        self.assertEqual(m.qt.memread(DATA, LEN), pattern)
         self.assertEqual(blk.request(BLK_T_OUT, 8, SHARED | DATA, LEN), 0)
         self.assertEqual(m.disk_bytes(8, LEN), pattern)
         # ... and back: an IN request writes the shared buffer.
-        m.qt.memwrite(SHARED | DATA, bytes(LEN))
+        m.qt.memwrite(DATA, bytes(LEN))
         self.assertEqual(blk.request(BLK_T_IN, 8, SHARED | DATA, LEN), 0)
-        self.assertEqual(m.qt.memread(SHARED | DATA, LEN), pattern)
+        self.assertEqual(m.qt.memread(DATA, LEN), pattern)
         self.assertEqual(m.info()["dma-refused"], 0)
         self.still_fine(m)
 
@@ -469,7 +474,7 @@ class RealmDeviceDma(unittest.TestCase):
         # might get from the protected IPA can then only be realm memory
         # (the kernel's bytes) or host memory (the decoy).
         decoy = bytes((0xC3 ^ i) & 0xFF for i in range(LEN))
-        m.qt.memwrite(SHARED | (ipa + off), decoy)
+        m.qt.memwrite((ipa + off), decoy)
         before = m.info()["dma-refused"]
         status = blk.request(BLK_T_OUT, 16, ipa + off, LEN, wait=3)
         got = m.disk_bytes(16, LEN)
@@ -494,7 +499,7 @@ class RealmDeviceDma(unittest.TestCase):
         with open(m.disk, "r+b") as f:
             f.seek(24 * SECTOR)
             f.write(bytes((0x11 * i) & 0xFF for i in range(LEN)))
-        staged = m.qt.memread(SHARED | (ipa + off), LEN)
+        staged = m.qt.memread((ipa + off), LEN)
         before = m.info()["dma-refused"]
         status = blk.request(BLK_T_IN, 24, ipa + off, LEN, wait=3)
         after = m.info()["dma-refused"]
@@ -504,7 +509,7 @@ class RealmDeviceDma(unittest.TestCase):
         self.assertTrue(blk.status() & ST_NEEDS_RESET, blk.status())
         self.assertIn(REFUSED_WRITE % (ipa + off), m.log_text())
         # Nor did the write land in the host's memory at that address.
-        self.assertEqual(m.qt.memread(SHARED | (ipa + off), LEN), staged)
+        self.assertEqual(m.qt.memread((ipa + off), LEN), staged)
         self.still_fine(m)
 
     def test_e_rings_in_realm_memory_are_refused(self):
@@ -518,14 +523,14 @@ class RealmDeviceDma(unittest.TestCase):
         # pattern to the disk.
         blk.init(ipa + 0x30000, ipa + 0x31000, ipa + 0x32000)
         pattern = bytes((i * 13 + 1) & 0xFF for i in range(LEN))
-        m.qt.memwrite(SHARED | DATA, pattern)
-        m.qt.memwrite(SHARED | HDR, struct.pack("<IIQ", BLK_T_OUT, 0, 32))
+        m.qt.memwrite(DATA, pattern)
+        m.qt.memwrite(HDR, struct.pack("<IIQ", BLK_T_OUT, 0, 32))
         chain = ((SHARED | HDR, 16, DESC_F_NEXT, 1),
                  (SHARED | DATA, LEN, DESC_F_NEXT, 2),
                  (SHARED | STATUS, 1, DESC_F_WRITE, 0))
-        m.qt.memwrite(SHARED | (ipa + 0x30000),
+        m.qt.memwrite((ipa + 0x30000),
                       b"".join(struct.pack("<QIHH", *d) for d in chain))
-        m.qt.memwrite(SHARED | (ipa + 0x31000), struct.pack("<HHH", 1, 1, 0))
+        m.qt.memwrite((ipa + 0x31000), struct.pack("<HHH", 1, 1, 0))
         blk.kick()
         time.sleep(1)
         self.assertNotEqual(m.disk_bytes(32, LEN), pattern)

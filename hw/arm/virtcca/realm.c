@@ -7,15 +7,15 @@
  *   host's (Non-secure) memory at the IPAs they will have, the host builds
  *   the realm with the launch plan's RMI sequence (plan/plan-rmi.c): the
  *   images are copied into delegated secure granules and measured.
- * - The vCPU's "physical" address space is the realm's IPA space: the
- *   protected half resolves through the realm's RTTs to secure DRAM (an
- *   IOMMU region, cached by TCG's TLB); the unprotected half, the IPAs
- *   with the top bit set, shows the Non-secure bus (shared pages and
- *   device registers).  Protected RAM the realm has not touched yet is
- *   populated on first use with DATA_CREATE_UNKNOWN, as KVM hosts do.
- * - SMCs from the realm go to the monitor (tmm_rec_smc); exits it makes to
- *   the host (RIPAS changes, host calls, PSCI) are handled here and the
- *   REC is entered again at once.
+ * - The vCPUs run the realm at Secure EL1 under the monitor's EL2
+ *   (monitor-el2.c): their stage-2 walk over the RTTs is the realm's
+ *   IPA space.  Every exception the realm takes to EL2 or EL3 comes to
+ *   realm_take_exception(); what the monitor makes an exit to the host
+ *   is handled here (realm_host_turn) and the REC is entered again:
+ *   RIPAS changes, host calls and PSCI; MMIO the host emulates on its
+ *   bus; shared RAM it maps on first touch (RTT_MAP_UNPROTECTED) and
+ *   protected RAM it backs on first touch (DATA_CREATE_UNKNOWN), as KVM
+ *   hosts do; interrupts, through the host's virtual GIC (host-vgic.c).
  * - Devices see only the unprotected half; a DMA aimed at a protected IPA
  *   is refused and reported.
  *
@@ -52,18 +52,13 @@
 #include "tmm.h"
 #include "plan-rmi.h"
 #include "realm-plan.h"
+#include "monitor-el2.h"
+#include "host-mmio.h"
+#include "host-vgic.h"
 #include "trace.h"
 
 #define REALM_S2SZ          48
 #define SHARED_BIT          (1ULL << (REALM_S2SZ - 1))
-/*
- * Above the realm's IPA space, the vCPUs' address space holds a window
- * where every access fails: realm_translate() sends the monitor's
- * external aborts there (IPA + SEA_WINDOW).  It must be in the vCPUs'
- * own address space: TCG finds the region of an I/O TLB entry in the
- * vCPU's dispatch, not in the IOMMU target's.
- */
-#define SEA_WINDOW          (SHARED_BIT * 2)
 #define GRANULE             TMM_GRANULE_SIZE
 
 /*
@@ -75,7 +70,6 @@
 #define SCRATCH_PLAN_PAGES  2   /* then one REC run structure per vCPU */
 
 
-#define TYPE_VIRTCCA_REALM_IOMMU "virtcca-realm-iommu-memory-region"
 #define TYPE_VIRTCCA_REALM_DMA_IOMMU "virtcca-realm-dma-iommu-memory-region"
 
 /*
@@ -101,29 +95,15 @@ struct VirtccaRealm {
     uint8_t (*scratch)[GRANULE];
     unsigned nr_scratch;
 
-    MemoryRegion ipa_space;
-    IOMMUMemoryRegion protected_mr;
-    MemoryRegion unprotected_mr;
-    MemoryRegion unprotected_hole;
-    MemoryRegion secure_view;
-    MemoryRegion secure_alias;
-    AddressSpace secure_as;
-    /*
-     * Where a realm access that the monitor answers with a synchronous
-     * external abort goes: every access there fails, so the vCPU takes
-     * the abort (TCG's TLB cannot hold an entry that grants nothing).
-     */
-    MemoryRegion sea_mr;
-    AddressSpace ipa_as;
     /* The realm parameters the vCPUs' ID registers follow. */
     uint64_t num_bps, num_wps;
 
     MemoryRegion dma_space;
     MemoryRegion dma_unprotected;
+    MemoryRegion dma_doorbell;
     IOMMUMemoryRegion dma_protected;
     AddressSpace dma_as;
     RefusedWindow dma_refused;
-    RefusedWindow carveout_refused;
     uint64_t host_refused;
 
     TmmAttestKeys *keys;
@@ -143,6 +123,7 @@ struct VirtccaRealm {
     /* Destroyed after the realm made them EMPTY, until TLBs forget them. */
     GArray *reclaimed;
     bool active;
+    uint64_t (*exits)[VIRTCCA_EXIT__MAX];   /* REC exits, per vCPU */
 };
 
 /* Only one realm per machine; the SMC hook needs to find it. */
@@ -302,151 +283,6 @@ static const char *ripas_name(uint8_t ripas)
            ripas == TMM_RIPAS_DESTROYED ? "DESTROYED" : "RAM";
 }
 
-/*
- * The realm's own access to a protected IPA: what the monitor's stage 2
- * gives, with protected RAM the realm has not touched yet populated on
- * the way, as a KVM host does on the stage-2 fault exit.
- */
-static TmmXlateResult realm_resolve(VirtccaRealm *r, hwaddr addr,
-                                    TmmTranslation *t)
-{
-    TmmXlateResult res;
-
-    /* The monitor serialises its own calls: no realm lock on this path. */
-    res = tmm_realm_translate(r->tmm, r->built.rd, addr, TMM_ACCESS_READ, t);
-    if (res == TMM_XLATE_EXIT && t->ripas == TMM_RIPAS_RAM) {
-        /* First touch: another vCPU may be giving the same granule. */
-        qemu_mutex_lock(&r->lock);
-        res = tmm_realm_translate(r->tmm, r->built.rd, addr, TMM_ACCESS_READ,
-                                  t);
-        if (res == TMM_XLATE_EXIT && t->ripas == TMM_RIPAS_RAM &&
-            realm_has_ram_at(r, addr) &&
-            realm_populate(r, addr & ~(GRANULE - 1))) {
-            res = tmm_realm_translate(r->tmm, r->built.rd, addr,
-                                      TMM_ACCESS_READ, t);
-        }
-        qemu_mutex_unlock(&r->lock);
-    }
-    return res;
-}
-
-static IOMMUTLBEntry realm_translate(IOMMUMemoryRegion *iommu, hwaddr addr,
-                                     IOMMUAccessFlags flag, int iommu_idx)
-{
-    VirtccaRealm *r = container_of(iommu, VirtccaRealm, protected_mr);
-    IOMMUTLBEntry entry = {
-        .target_as = &address_space_memory,
-        .iova = addr & ~(GRANULE - 1),
-        .translated_addr = addr & ~(GRANULE - 1),
-        .addr_mask = GRANULE - 1,
-        .perm = IOMMU_NONE,
-    };
-    TmmTranslation t;
-    TmmXlateResult res;
-
-    if (!r->active) {
-        /*
-         * No realm yet: the host is staging the images in its own memory
-         * at the IPAs the realm will have (the loader writes here).
-         */
-        entry.perm = IOMMU_RW;
-        return entry;
-    }
-    /*
-     * The vCPU's own accesses come through its TLB, which asks for every
-     * permission at once (IOMMU_NONE).  A read or write asked for alone
-     * is either the host reaching in with the vCPU's view (gdbstub, the
-     * monitor's "x", paging dumps), refused, or the vCPU's page-table
-     * walker reading a table that the TLB could not map (below).
-     */
-    if (flag != IOMMU_NONE) {
-        res = tmm_realm_translate(r->tmm, r->built.rd, addr, TMM_ACCESS_READ,
-                                  &t);
-        if (res == TMM_XLATE_OK ||
-            (res == TMM_XLATE_EXIT && t.ripas == TMM_RIPAS_RAM)) {
-            r->host_refused++;
-            qemu_log_mask(LOG_GUEST_ERROR, "virtcca: host %s of protected "
-                          "realm IPA 0x%" HWADDR_PRIx " refused\n",
-                          flag == IOMMU_WO ? "write" : "read", addr);
-            return entry;
-        }
-    } else {
-        res = realm_resolve(r, addr, &t);
-        if (res == TMM_XLATE_OK) {
-            entry.target_as = &r->secure_as;
-            entry.translated_addr = t.pa - r->cfg.secure_base;
-            entry.perm = IOMMU_RW;
-            return entry;
-        }
-    }
-    /*
-     * EMPTY or DESTROYED (or RAM the host could not back): the monitor
-     * injects a synchronous external abort.  The page goes to a window
-     * where every access fails, so that each access aborts, whatever its
-     * kind: load, store, atomic, exclusive, instruction fetch or walk.
-     */
-    trace_virtcca_realm_sea(addr, ripas_name(t.ripas));
-    entry.target_as = &r->ipa_as;
-    entry.translated_addr += SEA_WINDOW;
-    entry.perm = IOMMU_RW;
-    return entry;
-}
-
-/*
- * The window behind realm_translate()'s aborts: the offset is the IPA.
- * (A vCPU whose PA range is wider than the realm's IPA space may also
- * reach it directly, above 2^48, with the MMU off: an SEA as well.)
- */
-static MemTxResult realm_sea_access(VirtccaRealm *r, hwaddr addr, bool write)
-{
-    TmmTranslation t = { .ripas = TMM_RIPAS_EMPTY };
-
-    if (!qemu_loglevel_mask(LOG_GUEST_ERROR)) {
-        return MEMTX_ERROR;
-    }
-    /* The monitor's walk again, only to say why. */
-    tmm_realm_translate(r->tmm, r->built.rd, addr, TMM_ACCESS_READ, &t);
-    qemu_log_mask(LOG_GUEST_ERROR, "virtcca: realm %s protected IPA 0x%"
-                  HWADDR_PRIx " (RIPAS %s%s): synchronous external abort\n",
-                  write ? "write to" : "access to", addr,
-                  ripas_name(t.ripas),
-                  t.ripas == TMM_RIPAS_RAM && !realm_has_ram_at(r, addr) ?
-                  ", outside the realm's memory" : "");
-    return MEMTX_ERROR;
-}
-
-static MemTxResult realm_sea_read(void *opaque, hwaddr addr, uint64_t *data,
-                                  unsigned size, MemTxAttrs attrs)
-{
-    *data = 0;
-    return realm_sea_access(opaque, addr, false);
-}
-
-static MemTxResult realm_sea_write(void *opaque, hwaddr addr, uint64_t data,
-                                   unsigned size, MemTxAttrs attrs)
-{
-    return realm_sea_access(opaque, addr, true);
-}
-
-static const MemoryRegionOps realm_sea_ops = {
-    .read_with_attrs = realm_sea_read,
-    .write_with_attrs = realm_sea_write,
-    .endianness = DEVICE_LITTLE_ENDIAN,
-    .valid.min_access_size = 1,
-    .valid.max_access_size = 8,
-    .valid.unaligned = true,
-};
-
-static int realm_attrs_to_index(IOMMUMemoryRegion *iommu, MemTxAttrs attrs)
-{
-    return 0;
-}
-
-static int realm_num_indexes(IOMMUMemoryRegion *iommu)
-{
-    return 1;
-}
-
 static void window_refuse(RefusedWindow *w, hwaddr addr, bool write)
 {
     w->count++;
@@ -458,29 +294,6 @@ static void window_refuse(RefusedWindow *w, hwaddr addr, bool write)
                           "); refused", w->who, w->what, addr);
     }
 }
-
-static MemTxResult window_read(void *opaque, hwaddr addr, uint64_t *data,
-                               unsigned size, MemTxAttrs attrs)
-{
-    window_refuse(opaque, addr, false);
-    *data = 0;
-    return MEMTX_ERROR;
-}
-
-static MemTxResult window_write(void *opaque, hwaddr addr, uint64_t data,
-                                unsigned size, MemTxAttrs attrs)
-{
-    window_refuse(opaque, addr, true);
-    return MEMTX_ERROR;
-}
-
-static const MemoryRegionOps refused_window_ops = {
-    .read_with_attrs = window_read,
-    .write_with_attrs = window_write,
-    .endianness = DEVICE_LITTLE_ENDIAN,
-    .valid.min_access_size = 1,
-    .valid.max_access_size = 8,
-};
 
 /*
  * The protected half of the devices' view: every access is refused and
@@ -656,6 +469,19 @@ static void realm_host_call(uint8_t *run)
     run_st64(run, TMM_REC_RUN_ENTRY_FLAGS, 0);
 }
 
+/* A secondary vCPU's first entry into its REC, on its own thread. */
+static void realm_el2_first_entry_work(CPUState *cs, run_on_cpu_data data)
+{
+    VirtccaRealm *r = the_realm;
+    TmmVcpuContext *ctx = data.host_ptr;
+
+    if (r && r->active) {
+        virtcca_vgic_init_cpu(ARM_CPU(cs));
+        virtcca_el2_first_entry(ARM_CPU(cs), r->tmm, r->built.rd, ctx);
+    }
+    g_free(ctx);
+}
+
 /*
  * CPU_ON and AFFINITY_INFO: the monitor checked the call and holds the
  * calling REC until the host names the target REC (RMI_PSCI_COMPLETE).
@@ -698,7 +524,11 @@ static void realm_psci_complete(VirtccaRealm *r, unsigned caller,
     if (ret != QEMU_ARM_POWERCTL_RET_SUCCESS) {
         error_report("virtcca: cannot power on vCPU %d (%d)",
                      target->cpu_index, ret);
+        return;
     }
+    /* After the power-on (queued work runs in order): the REC. */
+    async_run_on_cpu(target, realm_el2_first_entry_work,
+                     RUN_ON_CPU_HOST_PTR(g_memdup2(&ctx, sizeof(ctx))));
 }
 
 /*
@@ -737,31 +567,21 @@ static bool realm_psci(VirtccaRealm *r, CPUState *cs, uint8_t *run)
     return false;
 }
 
-static void ctx_from_cpu(TmmVcpuContext *ctx, CPUARMState *env)
-{
-    memset(ctx, 0, sizeof(*ctx));
-    memcpy(ctx->gprs, env->xregs, sizeof(ctx->gprs));
-    ctx->pc = env->pc;
-    ctx->pstate = pstate_read(env);
-}
-
-static void ctx_to_cpu(const TmmVcpuContext *ctx, CPUARMState *env)
-{
-    memcpy(env->xregs, ctx->gprs, sizeof(ctx->gprs));
-    env->pc = ctx->pc;
-}
-
 /*
- * A stage-2 data abort exit at a protected IPA: the realm's RSI call named
- * a buffer the host has not backed yet.  The host gives it a granule; on
- * re-entry the realm repeats the call.
+ * A stage-2 data abort exit at a protected IPA: the realm touched RAM, or
+ * its RSI call named a buffer, that the host has not backed yet.  The
+ * host gives it a granule; on re-entry the realm repeats the access or
+ * the call.
  *
- * If the host took the granule back (RIPAS DESTROYED), nothing the host
- * can do lets the call go on: the monitor would exit again at every
- * retry.  A KVM host fails KVM_RUN then, and the VMM stops the VM; so
- * does this host, with the reason, instead of spinning.
+ * If the host took the granule back (RIPAS DESTROYED), or the IPA is
+ * outside the realm's memory, nothing the host can do lets the realm go
+ * on (RMM 1.0 lets a host answer only unprotected IPAs with an SEA): the
+ * monitor would exit again at every retry.  A KVM host fails KVM_RUN
+ * then, and the VMM stops the VM; so does this host, with the reason,
+ * instead of spinning.
  */
-static void realm_rsi_buffer_abort(VirtccaRealm *r, int cpu, uint8_t *run)
+static void realm_protected_abort(VirtccaRealm *r, int cpu, uint8_t *run,
+                                  const char *what)
 {
     uint64_t ipa = (run_ld64(run, TMM_REC_RUN_EXIT_HPFAR) >> 4) << 12;
     TmmTranslation t;
@@ -776,9 +596,10 @@ static void realm_rsi_buffer_abort(VirtccaRealm *r, int cpu, uint8_t *run)
         return;
     }
     if (res != TMM_XLATE_OK) {
-        error_report("virtcca: vCPU %d: the realm's RSI buffer at IPA "
+        error_report("virtcca: vCPU %d: the realm's %s at IPA "
                      "0x%" PRIx64 " is %s%s, which the host cannot back: "
-                     "stopping the realm", cpu, ipa, ripas_name(t.ripas),
+                     "stopping the realm", cpu, what, ipa,
+                     ripas_name(t.ripas),
                      realm_has_ram_at(r, ipa) ? "" :
                      " outside the realm's memory");
         /* From this vCPU's thread: it stops at once, the others follow. */
@@ -786,101 +607,236 @@ static void realm_rsi_buffer_abort(VirtccaRealm *r, int cpu, uint8_t *run)
     }
 }
 
-static bool realm_smc(ARMCPU *cpu)
+/*
+ * The unprotected alias @ipa of Non-secure RAM, which the realm touched
+ * for the first time: the host maps it for sharing, as a KVM host does
+ * on the stage-2 fault.  The realm's next try reaches it.  Called with
+ * r->lock held.
+ */
+#define S2_MEMATTR_S1       (7ULL << 2)     /* FWB: stage 1 decides */
+#define S2AP_RW             (3ULL << 6)
+
+static bool realm_map_shared(VirtccaRealm *r, uint64_t ipa)
 {
-    VirtccaRealm *r = the_realm;
+    uint64_t page = ipa & ~(GRANULE - 1);
+    uint64_t st;
+
+    if (!realm_ensure_table(r, page, 3)) {
+        return false;
+    }
+    st = rmi(r, TMM_RMI_RTT_MAP_UNPROTECTED, r->built.rd, page, 3,
+             (page & ~SHARED_BIT) | S2_MEMATTR_S1 | S2AP_RW, NULL);
+    /* Another vCPU may have mapped it meanwhile. */
+    return st == TMM_RMI_SUCCESS ||
+           (st & 0xff) == (TMM_RMI_ERROR_RTT & 0xff);
+}
+
+/*
+ * The realm took back [base, top) (RIPAS RAM): the host's shared
+ * mappings of its unprotected alias go.  Called with r->lock held.
+ */
+static void realm_unmap_shared(VirtccaRealm *r, uint64_t base, uint64_t top)
+{
+    uint64_t ipa = (base & ~(GRANULE - 1)) | SHARED_BIT;
+
+    top |= SHARED_BIT;
+    while (ipa < top) {
+        uint64_t regs[TMM_RMI_REGS] = { TMM_RMI_RTT_READ_ENTRY,
+                                        r->built.rd, ipa, 3 };
+        uint64_t size;
+
+        tmm_rmi_call(r->tmm, regs);
+        if (regs[0] != TMM_RMI_SUCCESS) {
+            return;
+        }
+        size = 1ULL << (12 + 9 * (3 - regs[1]));
+        if (regs[1] == 3 && regs[2] == 1 /* ASSIGNED */) {
+            rmi(r, TMM_RMI_RTT_UNMAP_UNPROTECTED, r->built.rd, ipa, 3, 0,
+                NULL);
+        }
+        ipa = (ipa & ~(size - 1)) + size;
+    }
+}
+
+#define ESR_EC(esr)     (((esr) >> 26) & 0x3f)
+#define EC_WFX          0x01
+#define EC_SYSREG       0x18
+#define EC_IABT_LOWER   0x20
+#define EC_DABT_LOWER   0x24
+
+/* A SYNC exit of the realm running under the monitor's EL2. */
+static void realm_sync_exit(VirtccaRealm *r, ARMCPU *cpu, uint8_t *run,
+                            bool rsi)
+{
+    int n = CPU(cpu)->cpu_index;
+    uint64_t esr = run_ld64(run, TMM_REC_RUN_EXIT_ESR);
+    uint64_t ipa = (run_ld64(run, TMM_REC_RUN_EXIT_HPFAR) >> 4) << 12 |
+                   run_ld64(run, TMM_REC_RUN_EXIT_FAR);
+
+    run_st64(run, TMM_REC_RUN_ENTRY_FLAGS, 0);
+    switch (ESR_EC(esr)) {
+    case EC_SYSREG:
+        r->exits[n][VIRTCCA_EXIT_SYSREG]++;
+        virtcca_vgic_sgi(cpu, esr & TMM_SYSREG(3, 7, 15, 15, 7),
+                         run_ld64(run, TMM_REC_RUN_EXIT_GPRS));
+        return;
+    case EC_WFX:
+        r->exits[n][VIRTCCA_EXIT_WFX]++;
+        return;
+    case EC_DABT_LOWER:
+    case EC_IABT_LOWER:
+        break;
+    default:
+        return;
+    }
+    if (ipa < SHARED_BIT) {
+        r->exits[n][VIRTCCA_EXIT_POPULATE]++;
+        realm_protected_abort(r, n, run, rsi ? "RSI buffer" : "access");
+    } else if (realm_has_ram_at(r, ipa & ~SHARED_BIT)) {
+        r->exits[n][VIRTCCA_EXIT_SHARED_MAP]++;
+        if (!realm_map_shared(r, ipa)) {
+            run_st64(run, TMM_REC_RUN_ENTRY_FLAGS, TMM_REC_ENTRY_INJECT_SEA);
+        }
+    } else if (esr & (1U << 24)) {                  /* ISV */
+        r->exits[n][VIRTCCA_EXIT_MMIO]++;
+        virtcca_host_emulate_mmio(n, esr, ipa & ~SHARED_BIT, run);
+    } else {
+        r->exits[n][VIRTCCA_EXIT_MMIO]++;
+        qemu_log_mask(LOG_GUEST_ERROR, "virtcca: realm access to device "
+                      "registers at unprotected IPA 0x%" PRIx64 " cannot be "
+                      "emulated (no instruction syndrome): synchronous "
+                      "external abort\n", ipa);
+        run_st64(run, TMM_REC_RUN_ENTRY_FLAGS, TMM_REC_ENTRY_INJECT_SEA);
+    }
+}
+
+/*
+ * The host's turn: the REC exited (reason in its run structure); handle
+ * the exit and enter the REC again, which fills @ctx.  @rsi: the exit
+ * came from an SMC.  Returns false when the vCPU stops instead.  Called
+ * with r->lock held.
+ */
+static bool realm_host_turn(VirtccaRealm *r, ARMCPU *cpu, TmmVcpuContext *ctx,
+                            bool rsi, bool *flush)
+{
     CPUState *cs = CPU(cpu);
-    CPUARMState *env = &cpu->env;
-    uint64_t rec;
-    uint8_t *run;
-    TmmVcpuContext ctx;
-    TmmSmcResult res;
-    bool flush = false;
+    uint64_t rec = r->built.recs[cs->cpu_index];
+    uint8_t *run = rec_run(r, cs->cpu_index);
+    uint64_t reason = run_ld64(run, TMM_REC_RUN_EXIT_REASON);
 
-    if (!r || !r->active) {
-        return false;
-    }
-    rec = r->built.recs[cs->cpu_index];
-    run = rec_run(r, cs->cpu_index);
-    ctx_from_cpu(&ctx, env);
-    qemu_mutex_lock(&r->lock);
-    res = tmm_rec_smc(r->tmm, rec, &ctx);
-    while (res == TMM_SMC_EXIT) {
-        uint64_t reason = run_ld64(run, TMM_REC_RUN_EXIT_REASON);
-
-        trace_virtcca_realm_rec_exit(cs->cpu_index, reason);
-        switch (reason) {
-        case TMM_EXIT_RIPAS_CHANGE:
-            trace_virtcca_realm_ripas_change(cs->cpu_index,
-                run_ld64(run, TMM_REC_RUN_EXIT_RIPAS_BASE),
-                run_ld64(run, TMM_REC_RUN_EXIT_RIPAS_TOP));
-            realm_set_ripas(r, rec, run);
-            flush = true;
-            break;
-        case TMM_EXIT_HOST_CALL:
-            realm_host_call(run);
-            break;
-        case TMM_EXIT_SYNC:
-            realm_rsi_buffer_abort(r, cs->cpu_index, run);
-            break;
-        case TMM_EXIT_PSCI:
-            if (!realm_psci(r, cs, run)) {
-                qemu_mutex_unlock(&r->lock);
-                return true;
-            }
-            break;
-        default:
-            run_st64(run, TMM_REC_RUN_ENTRY_FLAGS, 0);
-            break;
+    trace_virtcca_realm_rec_exit(cs->cpu_index, reason);
+    switch (reason) {
+    case TMM_EXIT_RIPAS_CHANGE:
+        trace_virtcca_realm_ripas_change(cs->cpu_index,
+            run_ld64(run, TMM_REC_RUN_EXIT_RIPAS_BASE),
+            run_ld64(run, TMM_REC_RUN_EXIT_RIPAS_TOP));
+        if (run_ld64(run, TMM_REC_RUN_EXIT_RIPAS_VALUE) == TMM_RIPAS_RAM) {
+            realm_unmap_shared(r, run_ld64(run, TMM_REC_RUN_EXIT_RIPAS_BASE),
+                               run_ld64(run, TMM_REC_RUN_EXIT_RIPAS_TOP));
         }
-        if (tmm_rec_enter(r->tmm, rec, rec_run_pa(cs->cpu_index), &ctx) !=
-            TMM_RMI_SUCCESS) {
-            qemu_mutex_unlock(&r->lock);
-            error_report("virtcca: REC_ENTER failed; stopping the realm");
-            qemu_system_shutdown_request(SHUTDOWN_CAUSE_GUEST_PANIC);
-            return true;
+        realm_set_ripas(r, rec, run);
+        *flush = true;
+        break;
+    case TMM_EXIT_HOST_CALL:
+        realm_host_call(run);
+        break;
+    case TMM_EXIT_SYNC:
+        realm_sync_exit(r, cpu, run, rsi);
+        break;
+    case TMM_EXIT_PSCI:
+        if (!realm_psci(r, cs, run)) {
+            return false;
         }
-        res = TMM_SMC_RESUME;
+        break;
+    case TMM_EXIT_IRQ:
+    case TMM_EXIT_FIQ:
+        r->exits[cs->cpu_index][VIRTCCA_EXIT_IRQ]++;
+        run_st64(run, TMM_REC_RUN_ENTRY_FLAGS, 0);
+        break;
+    default:
+        run_st64(run, TMM_REC_RUN_ENTRY_FLAGS, 0);
+        break;
     }
-    qemu_mutex_unlock(&r->lock);
-    if (res == TMM_SMC_ERROR) {
+    if (reason != TMM_EXIT_IRQ && reason != TMM_EXIT_FIQ &&
+        reason != TMM_EXIT_SYNC) {
+        r->exits[cs->cpu_index][VIRTCCA_EXIT_SMC]++;
+    }
+    virtcca_vgic_prepare_entry(cpu, run);
+    if (tmm_rec_enter(r->tmm, rec, rec_run_pa(cs->cpu_index), ctx) !=
+        TMM_RMI_SUCCESS) {
+        error_report("virtcca: REC_ENTER failed; stopping the realm");
+        qemu_system_shutdown_request(SHUTDOWN_CAUSE_GUEST_PANIC);
         return false;
-    }
-    ctx_to_cpu(&ctx, env);
-    if (flush) {
-        /* The new RIPAS must be visible before the realm runs on. */
-        tlb_flush_all_cpus_synced(cs);
-        async_safe_run_on_cpu(cs, realm_release_reclaimed,
-                              RUN_ON_CPU_HOST_PTR(r));
     }
     return true;
 }
 
 /*
- * An external abort as the monitor injects it into the realm (RMM 1.0,
- * like Arm's reference monitor): the syndrome of the access that trapped
- * with the fault status set to "synchronous external abort, not on a
- * walk" (also for a stage-1 walk that touched such a page: the realm sees
- * a stage-2 fault on its walk as a plain SEA), EA set, FnV and S1PTW
- * clear.  Every external abort a realm vCPU takes here is one of those:
- * the machine refuses accesses only on the monitor's behalf.
+ * The realm runs on with what REC_ENTER gave: true unless the monitor
+ * injects an exception, which QEMU then delivers.
  */
-#define ESR_FSC_MASK    0x3fU
-#define ESR_FSC_SEA     0x10U
-#define ESR_S1PTW       (1U << 7)
-#define ESR_EA          (1U << 9)
-#define ESR_FNV         (1U << 10)
-
-static void realm_sanitise_external_abort(CPUARMState *env)
+static bool realm_resume(VirtccaRealm *r, ARMCPU *cpu,
+                         const TmmVcpuContext *ctx, bool flush)
 {
-    uint32_t syn = env->exception.syndrome;
-    uint32_t fsc = syn & ESR_FSC_MASK;
+    bool deliver = virtcca_el2_resume(cpu, ctx);
 
-    /* 0x10 SEA; 0x13..0x17 SEA on a walk, levels -1..3 */
-    if (fsc == ESR_FSC_SEA || (fsc >= 0x13 && fsc <= 0x17)) {
-        env->exception.syndrome = (syn & ~(ESR_FSC_MASK | ESR_S1PTW |
-                                           ESR_FNV)) | ESR_FSC_SEA | ESR_EA;
+    if (flush) {
+        /* The new RIPAS must be visible before the realm runs on. */
+        tlb_flush_all_cpus_synced(CPU(cpu));
+        async_safe_run_on_cpu(CPU(cpu), realm_release_reclaimed,
+                              RUN_ON_CPU_HOST_PTR(r));
     }
+    return !deliver;
+}
+
+static bool realm_smc(ARMCPU *cpu)
+{
+    VirtccaRealm *r = the_realm;
+    CPUState *cs = CPU(cpu);
+    uint64_t rec = r->built.recs[cs->cpu_index];
+    TmmVcpuContext ctx;
+    TmmSmcResult res;
+    bool flush = false;
+
+    virtcca_el2_save(cpu, &ctx);
+    qemu_mutex_lock(&r->lock);
+    res = tmm_rec_smc(r->tmm, rec, &ctx);
+    if (res == TMM_SMC_EXIT &&
+        !realm_host_turn(r, cpu, &ctx, true, &flush)) {
+        qemu_mutex_unlock(&r->lock);
+        return true;
+    }
+    qemu_mutex_unlock(&r->lock);
+    if (res == TMM_SMC_ERROR) {
+        return false;
+    }
+    return realm_resume(r, cpu, &ctx, flush);
+}
+
+/* An exit to the host the monitor's EL2 side decided on. */
+static bool realm_el2_exit(VirtccaRealm *r, ARMCPU *cpu,
+                           const TmmExitEvent *ev)
+{
+    CPUState *cs = CPU(cpu);
+    uint64_t rec = r->built.recs[cs->cpu_index];
+    TmmVcpuContext ctx;
+    bool flush = false;
+
+    virtcca_el2_save(cpu, &ctx);
+    qemu_mutex_lock(&r->lock);
+    if (tmm_rec_exit(r->tmm, rec, &ctx, ev) != TMM_RMI_SUCCESS) {
+        qemu_mutex_unlock(&r->lock);
+        error_report("virtcca: vCPU %d: its REC is not running; stopping "
+                     "the realm", cs->cpu_index);
+        qemu_system_shutdown_request(SHUTDOWN_CAUSE_GUEST_PANIC);
+        return true;
+    }
+    if (!realm_host_turn(r, cpu, &ctx, false, &flush)) {
+        qemu_mutex_unlock(&r->lock);
+        return true;
+    }
+    qemu_mutex_unlock(&r->lock);
+    return realm_resume(r, cpu, &ctx, flush);
 }
 
 /*
@@ -892,37 +848,25 @@ static bool realm_take_exception(ARMCPU *cpu)
 {
     VirtccaRealm *r = the_realm;
     CPUState *cs = CPU(cpu);
-    CPUARMState *env = &cpu->env;
+    TmmExitEvent ev;
 
     if (!r || !r->active) {
         return false;
     }
-    switch (cs->exception_index) {
-    case EXCP_SMC:
+    switch (virtcca_el2_exception(cpu, r->tmm, r->built.rd,
+                                  r->built.recs[cs->cpu_index], &ev)) {
+    case VIRTCCA_EL2_DONE:
+        return true;
+    case VIRTCCA_EL2_SMC:
         return realm_smc(cpu);
-    case EXCP_HVC:
-        /*
-         * HVC traps to the monitor, which makes it an Undefined
-         * Instruction for the realm, returning past the HVC (the trap's
-         * preferred return address, where the PC already is).
-         */
-        trace_virtcca_realm_hvc(cs->cpu_index, env->pc - 4);
-        qemu_log_mask(LOG_GUEST_ERROR, "virtcca: realm HVC at 0x%" PRIx64
-                      ": undefined instruction\n", env->pc - 4);
-        cs->exception_index = EXCP_UDEF;
-        env->exception.syndrome = syn_uncategorized();
-        env->exception.target_el = 1;
-        return false;
-    case EXCP_DATA_ABORT:
-    case EXCP_PREFETCH_ABORT:
-        realm_sanitise_external_abort(env);
-        return false;
+    case VIRTCCA_EL2_EXIT:
+        return realm_el2_exit(r, cpu, &ev);
     default:
         return false;
     }
 }
 
-/* HCR_EL2.HCD is clear for a realm: its HVCs at EL1 trap to the monitor. */
+/* A vCPU forgets the translations of a granule the host took back. */
 static void realm_flush_vcpu_tlb(CPUState *cs, run_on_cpu_data data)
 {
     tlb_flush(cs);
@@ -963,13 +907,6 @@ bool virtcca_realm_host_data_destroy(VirtccaRealm *r, uint64_t ipa,
     return true;
 }
 
-static bool realm_traps_hvc(ARMCPU *cpu)
-{
-    VirtccaRealm *r = the_realm;
-
-    return r && r->active && arm_current_el(&cpu->env) == 1;
-}
-
 /* A REC's registers are the monitor's; the host sees only REC exits. */
 static const char *realm_registers_withheld(CPUState *cs)
 {
@@ -980,6 +917,27 @@ static const char *realm_registers_withheld(CPUState *cs)
     }
     return "virtcca: a realm vCPU's registers live in the monitor's REC; "
            "the host sees only what a REC exit hands it";
+}
+
+/*
+ * The host reaching memory through a realm vCPU's translation (HMP "x",
+ * the gdbstub): the realm's stage 1 and the monitor's stage 2 are not the
+ * host's to use, whatever they lead to.
+ */
+static const char *realm_memory_withheld(CPUState *cs, vaddr addr,
+                                         bool is_write)
+{
+    VirtccaRealm *r = the_realm;
+
+    if (!r || !r->active) {
+        return NULL;
+    }
+    qatomic_inc(&r->host_refused);
+    qemu_log_mask(LOG_GUEST_ERROR, "virtcca: host %s of realm memory at "
+                  "virtual address 0x%" VADDR_PRIx " through vCPU %d "
+                  "refused\n", is_write ? "write" : "read", addr,
+                  cs->cpu_index);
+    return "virtcca: a realm vCPU's address translation is the monitor's";
 }
 
 /*
@@ -994,6 +952,7 @@ void virtcca_realm_configure_cpu(VirtccaRealm *r, Object *cpuobj)
 {
     static const char *const absent[] = { "sve", "sme", "pmu" };
     ARMCPU *cpu = ARM_CPU(cpuobj);
+    Error *err = NULL;
     int i;
 
     for (i = 0; i < ARRAY_SIZE(absent); i++) {
@@ -1006,6 +965,10 @@ void virtcca_realm_configure_cpu(VirtccaRealm *r, Object *cpuobj)
      * (on hardware the monitor makes PMU registers undefined).
      */
     cpu->isar.reset_pmcr_el0 &= ~(0x1fULL << 11);
+    if (!virtcca_el2_configure_cpu(cpuobj, &err)) {
+        error_report_err(err);
+        exit(1);
+    }
     FIELD_DP64_IDREG(&cpu->isar, ID_AA64PFR1, MTE, 0);
     FIELD_DP64_IDREG(&cpu->isar, ID_AA64DFR0, CTX_CMPS, 0);
     /* Both count minus one, as the realm parameters do. */
@@ -1059,6 +1022,7 @@ static bool realm_build(VirtccaRealm *r, Error **errp)
      */
     realm_forget_code(r, r->cfg.secure_base, r->next_granule * GRANULE);
     r->next_granule = 0;
+    memset(r->exits, 0, sizeof(*r->exits) * r->ms->smp.max_cpus);
     g_array_set_size(r->free_granules, 0);
     g_array_set_size(r->reclaimed, 0);
     r->tmm = tmm_new(realm_granule_map, r, &secure, 1, r->keys);
@@ -1112,9 +1076,9 @@ static bool realm_build(VirtccaRealm *r, Error **errp)
         error_setg(errp, "virtcca: the realm's first REC_ENTER failed");
         return false;
     }
-    ctx_to_cpu(&ctx, &cpu->env);
+    virtcca_vgic_init_cpu(cpu);
+    virtcca_el2_first_entry(cpu, r->tmm, r->built.rd, &ctx);
     r->active = true;
-    tlb_flush(CPU(cpu));
     return true;
 }
 
@@ -1184,6 +1148,7 @@ VirtccaRealm *virtcca_realm_new(VirtccaGuest *g, MachineState *ms,
     qemu_mutex_init(&r->lock);
     r->free_granules = g_array_new(false, false, sizeof(uint64_t));
     r->reclaimed = g_array_new(false, false, sizeof(uint64_t));
+    r->exits = g_malloc0(sizeof(*r->exits) * ms->smp.max_cpus);
 
     r->keys = tmm_attest_keys_load(g->rak_file, g->platform_key_file, &kerr);
     if (!r->keys) {
@@ -1196,40 +1161,6 @@ VirtccaRealm *virtcca_realm_new(VirtccaGuest *g, MachineState *ms,
         g_free(r);
         return NULL;
     }
-
-    /* The IPA space the vCPUs see. */
-    memory_region_init(&r->ipa_space, OBJECT(g), "virtcca-realm-ipa",
-                       SEA_WINDOW * 2);
-    memory_region_init_iommu(&r->protected_mr, sizeof(r->protected_mr),
-                             TYPE_VIRTCCA_REALM_IOMMU, OBJECT(g),
-                             "virtcca-realm-protected", SHARED_BIT);
-    memory_region_add_subregion(&r->ipa_space, 0,
-                                MEMORY_REGION(&r->protected_mr));
-    memory_region_init_alias(&r->unprotected_mr, OBJECT(g),
-                             "virtcca-realm-unprotected", get_system_memory(),
-                             0, SHARED_BIT);
-    memory_region_add_subregion(&r->ipa_space, SHARED_BIT,
-                                &r->unprotected_mr);
-    /*
-     * The secure carve-out seen through the unprotected half is a
-     * Non-secure access the TZASC refuses; the vCPU gets the abort here,
-     * since a TZASC refusal cannot be resolved from this address space.
-     */
-    r->carveout_refused = (RefusedWindow) {
-        .who = "realm", .what = "the secure carve-out at unprotected IPA",
-    };
-    memory_region_init_io(&r->unprotected_hole, OBJECT(g),
-                          &refused_window_ops, &r->carveout_refused,
-                          "virtcca-realm-unprotected-secure",
-                          cfg->secure_size);
-    memory_region_add_subregion_overlap(&r->ipa_space,
-                                        SHARED_BIT + cfg->secure_base,
-                                        &r->unprotected_hole, 1);
-
-    memory_region_init_io(&r->sea_mr, OBJECT(g), &realm_sea_ops, r,
-                          "virtcca-realm-external-abort", SEA_WINDOW);
-    memory_region_add_subregion(&r->ipa_space, SEA_WINDOW, &r->sea_mr);
-    address_space_init(&r->ipa_as, &r->ipa_space, "virtcca-realm-ipa");
 
     /* The view of devices: the unprotected half only. */
     memory_region_init(&r->dma_space, OBJECT(g), "virtcca-realm-dma",
@@ -1282,8 +1213,8 @@ VirtccaRealm *virtcca_realm_new(VirtccaGuest *g, MachineState *ms,
 
     virtcca_guest_refuse_host_dumps();
     arm_board_take_exception = realm_take_exception;
-    arm_board_traps_hvc = realm_traps_hvc;
     cpu_registers_withheld = realm_registers_withheld;
+    cpu_memory_withheld = realm_memory_withheld;
     the_realm = r;
     g->realm = r;
     qemu_register_resettable(OBJECT(g));
@@ -1303,14 +1234,16 @@ void virtcca_realm_attach_secure_memory(VirtccaRealm *r)
 
     assert(memory_region_size(ram) == r->secure_size);
     r->secure_ptr = memory_region_get_ram_ptr(ram);
-    /* The secure DRAM as the realm's accesses reach it. */
-    memory_region_init(&r->secure_view, OBJECT(r->guest),
-                       "virtcca-realm-secure", r->secure_size);
-    memory_region_init_alias(&r->secure_alias, OBJECT(r->guest),
-                             "virtcca-realm-secure-dram", ram, 0,
-                             r->secure_size);
-    memory_region_add_subregion(&r->secure_view, 0, &r->secure_alias);
-    address_space_init(&r->secure_as, &r->secure_view, "virtcca-realm-secure");
+}
+
+void virtcca_realm_add_msi_doorbell(VirtccaRealm *r, hwaddr base,
+                                    uint64_t size)
+{
+    memory_region_init_alias(&r->dma_doorbell, OBJECT(r->guest),
+                             "virtcca-realm-dma-msi-doorbell",
+                             get_system_memory(), base, size);
+    memory_region_add_subregion_overlap(&r->dma_space, base,
+                                        &r->dma_doorbell, 1);
 }
 
 static AddressSpace *realm_pci_dma_as(PCIBus *bus, void *opaque, int devfn)
@@ -1354,6 +1287,26 @@ static void realm_fill_info_locked(VirtccaRealm *r, VirtccaInfo *info)
     info->has_dma_refused = info->has_host_refused = true;
     info->dma_refused = r->dma_refused.count;
     info->host_refused = r->host_refused;
+    info->has_exits = true;
+    {
+        VirtccaExitsList **tail = &info->exits;
+        unsigned cpu;
+
+        for (cpu = 0; cpu < r->ms->smp.cpus; cpu++) {
+            VirtccaExits *e = g_new0(VirtccaExits, 1);
+            uint64_t *n = r->exits[cpu];
+
+            e->cpu = cpu;
+            e->mmio = qatomic_read(&n[VIRTCCA_EXIT_MMIO]);
+            e->shared_map = qatomic_read(&n[VIRTCCA_EXIT_SHARED_MAP]);
+            e->populate = qatomic_read(&n[VIRTCCA_EXIT_POPULATE]);
+            e->sysreg = qatomic_read(&n[VIRTCCA_EXIT_SYSREG]);
+            e->wfx = qatomic_read(&n[VIRTCCA_EXIT_WFX]);
+            e->irq = qatomic_read(&n[VIRTCCA_EXIT_IRQ]);
+            e->smc = qatomic_read(&n[VIRTCCA_EXIT_SMC]);
+            QAPI_LIST_APPEND(tail, e);
+        }
+    }
     info->granules = g;
     if (!r->tmm) {
         return;
@@ -1402,11 +1355,6 @@ void virtcca_realm_fill_info(VirtccaRealm *r, VirtccaInfo *info)
     qemu_mutex_unlock(&r->lock);
 }
 
-MemoryRegion *virtcca_realm_ipa_space(VirtccaRealm *r)
-{
-    return &r->ipa_space;
-}
-
 AddressSpace *virtcca_realm_dma_as(VirtccaRealm *r)
 {
     return &r->dma_as;
@@ -1430,15 +1378,6 @@ void virtcca_guest_reset_class_init(ObjectClass *oc)
     rc->phases.exit = virtcca_guest_reset_exit;
 }
 
-static void virtcca_realm_iommu_class_init(ObjectClass *oc, const void *data)
-{
-    IOMMUMemoryRegionClass *imrc = IOMMU_MEMORY_REGION_CLASS(oc);
-
-    imrc->translate = realm_translate;
-    imrc->attrs_to_index = realm_attrs_to_index;
-    imrc->num_indexes = realm_num_indexes;
-}
-
 static void virtcca_realm_dma_iommu_class_init(ObjectClass *oc,
                                                const void *data)
 {
@@ -1446,11 +1385,6 @@ static void virtcca_realm_dma_iommu_class_init(ObjectClass *oc,
 }
 
 static const TypeInfo virtcca_realm_types[] = {
-    {
-        .name = TYPE_VIRTCCA_REALM_IOMMU,
-        .parent = TYPE_IOMMU_MEMORY_REGION,
-        .class_init = virtcca_realm_iommu_class_init,
-    },
     {
         .name = TYPE_VIRTCCA_REALM_DMA_IOMMU,
         .parent = TYPE_IOMMU_MEMORY_REGION,

@@ -42,7 +42,7 @@ typedef struct VirtccaRealmConfig {
 } VirtccaRealmConfig;
 
 /*
- * Set up the realm: its IPA space for the vCPUs, its DMA view for devices.
+ * Set up the realm: its monitor's hooks, its DMA view for devices.
  * The realm itself is built at every system reset, after the images are
  * loaded.  Fails with a message naming the offending option.
  */
@@ -60,15 +60,19 @@ void virtcca_guest_refuse_host_dumps(void);
 uint64_t virtcca_realm_secure_memory_needed(uint64_t ram_size);
 /* Once the machine has created the secure DRAM. */
 void virtcca_realm_attach_secure_memory(VirtccaRealm *realm);
+/*
+ * The MSI doorbell at [@base, @base + @size): devices reach it at that
+ * plain address although it is in the protected half of the IPA space.
+ */
+void virtcca_realm_add_msi_doorbell(VirtccaRealm *realm, hwaddr base,
+                                    uint64_t size);
 /* Devices on @bus see the realm's DMA view. */
 void virtcca_realm_setup_pci(VirtccaRealm *realm, PCIBus *bus);
-/* What the realm's vCPUs see as physical memory: the IPA space. */
 /* Give an unrealized vCPU the features the realm's parameters allow. */
 void virtcca_realm_configure_cpu(VirtccaRealm *realm, Object *cpuobj);
 bool virtcca_realm_host_data_destroy(VirtccaRealm *realm, uint64_t ipa,
                                      Error **errp);
 
-MemoryRegion *virtcca_realm_ipa_space(VirtccaRealm *realm);
 /* What devices see: only the unprotected half. */
 AddressSpace *virtcca_realm_dma_as(VirtccaRealm *realm);
 

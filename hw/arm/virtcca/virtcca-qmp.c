@@ -73,6 +73,15 @@ void hmp_info_virtcca(Monitor *mon, const QDict *qdict)
         monitor_printf(mon, "refused: device DMA %" PRIu64 ", host reads "
                        "and writes %" PRIu64 "\n", info->dma_refused,
                        info->host_refused);
+        for (VirtccaExitsList *e = info->exits; e; e = e->next) {
+            monitor_printf(mon, "vCPU %" PRId64 " REC exits: mmio %" PRIu64
+                           ", shared-map %" PRIu64 ", populate %" PRIu64
+                           ", sysreg %" PRIu64 ", wfx %" PRIu64 ", irq %"
+                           PRIu64 ", smc %" PRIu64 "\n", e->value->cpu,
+                           e->value->mmio, e->value->shared_map,
+                           e->value->populate, e->value->sysreg,
+                           e->value->wfx, e->value->irq, e->value->smc);
+        }
     }
     monitor_printf(mon, "TZASC violations: %" PRIu64 "\n",
                    info->tzasc_violations);

@@ -34,6 +34,7 @@
 #include "hw/arm/machines-qom.h"
 #include "hw/char/pl011.h"
 #include "hw/irq.h"
+#include "hw/or-irq.h"
 #include "hw/intc/arm_gicv3_common.h"
 #include "hw/loader.h"
 #include "hw/nvram/fw_cfg.h"
@@ -89,6 +90,7 @@ const MemMapEntry virtcca_memmap[VIRTCCA_MEMMAP_ENTRIES] = {
     [VIRTCCA_TZASC] =       { 0x09030000, 0x00001000 },
     [VIRTCCA_SECURE_MEM] =  { 0x4000000000ULL, 256 * GiB },
     [VIRTCCA_GPIO] =        { 0x09040000, 0x00001000 },
+    [VIRTCCA_GIC_ITS] =     { 0x08080000, 0x00020000 },
 };
 
 static void virtcca_fdt_add_cpus(VirtCCAMachineState *vms)
@@ -156,6 +158,47 @@ static void virtcca_fdt_add_gic(VirtCCAMachineState *vms)
                            INTID_TO_PPI(ARCH_GIC_MAINT_IRQ),
                            GIC_FDT_IRQ_FLAGS_LEVEL_HI);
     qemu_fdt_setprop_cell(fdt, node, "phandle", vms->gic_phandle);
+    if (vms->msi_phandle) {
+        const MemMapEntry *its = &virtcca_memmap[VIRTCCA_GIC_ITS];
+        g_autofree char *its_node = g_strdup_printf("%s/its@%" HWADDR_PRIx,
+                                                    node, its->base);
+
+        qemu_fdt_setprop(fdt, node, "ranges", NULL, 0);
+        qemu_fdt_add_subnode(fdt, its_node);
+        qemu_fdt_setprop_string(fdt, its_node, "compatible",
+                                "arm,gic-v3-its");
+        qemu_fdt_setprop(fdt, its_node, "msi-controller", NULL, 0);
+        qemu_fdt_setprop_cell(fdt, its_node, "#msi-cells", 1);
+        qemu_fdt_setprop_sized_cells(fdt, its_node, "reg", 2, its->base,
+                                     2, its->size);
+        qemu_fdt_setprop_cell(fdt, its_node, "phandle", vms->msi_phandle);
+    }
+}
+
+/*
+ * Under TCG, an ITS: PCIe devices signal MSI-X as LPIs, which the GIC
+ * reads its tables for from memory (for a realm, the pages it shares).
+ * The in-kernel GIC of KVM is left as it is.
+ */
+static void virtcca_create_its(VirtCCAMachineState *vms)
+{
+    const MemMapEntry *its = &virtcca_memmap[VIRTCCA_GIC_ITS];
+    DeviceState *dev = qdev_new("arm-gicv3-its");
+
+    object_property_set_link(OBJECT(dev), "parent-gicv3", OBJECT(vms->gic),
+                             &error_abort);
+    sysbus_realize_and_unref(SYS_BUS_DEVICE(dev), &error_fatal);
+    sysbus_mmio_map(SYS_BUS_DEVICE(dev), 0, its->base);
+    vms->msi_phandle = qemu_fdt_alloc_phandle(MACHINE(vms)->fdt);
+    if (vms->realm) {
+        /*
+         * A device's MSI is a write to GITS_TRANSLATER (in the ITS's
+         * second 64 KiB frame) at the address the realm's ITS driver
+         * gives it, which is a plain (protected-half) one.
+         */
+        virtcca_realm_add_msi_doorbell(vms->realm, its->base + 0x10000,
+                                       0x10000);
+    }
 }
 
 static void virtcca_create_fdt(VirtCCAMachineState *vms)
@@ -225,8 +268,9 @@ static void virtcca_create_cpus(VirtCCAMachineState *vms)
         }
         /*
          * EL3 is present, as on every TrustZone platform: realm payloads
-         * read ID_AA64PFR0_EL1.EL3 before they issue SMCs.  There is no
-         * hypervisor inside the machine, so no EL2.
+         * read ID_AA64PFR0_EL1.EL3 before they issue SMCs.  EL2 only for
+         * a realm: the monitor's Secure EL2, which it runs realms under
+         * (monitor-el2.c); Linux booted directly has no hypervisor.
          */
         if (!object_property_find(cpuobj, "has_el3")) {
             error_report("virtcca: CPU type '%s' has no EL3 (TrustZone); "
@@ -242,10 +286,11 @@ static void virtcca_create_cpus(VirtCCAMachineState *vms)
         if (vms->realm) {
             virtcca_realm_configure_cpu(vms->realm, cpuobj);
         }
-        /* A realm's vCPUs see its IPA space, not the bus. */
+        /*
+         * A realm's IPA space is its monitor's stage 2: the vCPUs' own
+         * walk over the RTTs reaches the bus like any other access.
+         */
         object_property_set_link(cpuobj, "memory",
-                                 vms->realm ?
-                                 OBJECT(virtcca_realm_ipa_space(vms->realm)) :
                                  OBJECT(get_system_memory()), &error_abort);
         object_property_set_link(cpuobj, "secure-memory",
                                  OBJECT(&vms->secure_sysmem), &error_abort);
@@ -275,6 +320,11 @@ static void virtcca_create_gic(VirtCCAMachineState *vms)
      * firmware would leave them for the normal world.
      */
     qdev_prop_set_bit(vms->gic, "has-security-extensions", !kvm_enabled());
+    if (!kvm_enabled()) {
+        qdev_prop_set_bit(vms->gic, "has-lpi", true);
+        object_property_set_link(OBJECT(vms->gic), "sysmem",
+                                 OBJECT(get_system_memory()), &error_fatal);
+    }
     qlist_append_int(redist_count, ncpu);
     qdev_prop_set_array(vms->gic, "redist-region-count", redist_count);
 
@@ -301,12 +351,34 @@ static void virtcca_create_gic(VirtCCAMachineState *vms)
             qdev_connect_gpio_out(cpudev, t,
                 qdev_get_gpio_in(vms->gic, ppibase + timer_irq[t]));
         }
-        qdev_connect_gpio_out_named(cpudev, "gicv3-maintenance-interrupt", 0,
-            qdev_get_gpio_in(vms->gic, ppibase + ARCH_GIC_MAINT_IRQ));
         qdev_connect_gpio_out_named(cpudev, "pmu-interrupt", 0,
             qdev_get_gpio_in(vms->gic, ppibase + VIRTUAL_PMU_IRQ));
 
-        sysbus_connect_irq(sbd, i, qdev_get_gpio_in(cpudev, ARM_CPU_IRQ));
+        if (vms->realm) {
+            /*
+             * The maintenance interrupt is the host's, not a PPI in the
+             * GIC the realm programs (host-vgic.c): it makes the REC
+             * exit, as any interrupt for the host does.
+             */
+            DeviceState *irq_or = qdev_new(TYPE_OR_IRQ);
+
+            object_property_add_child(OBJECT(vms), "host-irq[*]",
+                                      OBJECT(irq_or));
+            qdev_prop_set_uint16(irq_or, "num-lines", 2);
+            qdev_realize_and_unref(irq_or, NULL, &error_fatal);
+            qdev_connect_gpio_out(irq_or, 0,
+                                  qdev_get_gpio_in(cpudev, ARM_CPU_IRQ));
+            sysbus_connect_irq(sbd, i, qdev_get_gpio_in(irq_or, 0));
+            qdev_connect_gpio_out_named(cpudev,
+                                        "gicv3-maintenance-interrupt", 0,
+                                        qdev_get_gpio_in(irq_or, 1));
+        } else {
+            qdev_connect_gpio_out_named(cpudev,
+                "gicv3-maintenance-interrupt", 0,
+                qdev_get_gpio_in(vms->gic, ppibase + ARCH_GIC_MAINT_IRQ));
+            sysbus_connect_irq(sbd, i,
+                               qdev_get_gpio_in(cpudev, ARM_CPU_IRQ));
+        }
         sysbus_connect_irq(sbd, i + ncpu,
                            qdev_get_gpio_in(cpudev, ARM_CPU_FIQ));
         sysbus_connect_irq(sbd, i + 2 * ncpu,
@@ -315,6 +387,9 @@ static void virtcca_create_gic(VirtCCAMachineState *vms)
                            qdev_get_gpio_in(cpudev, ARM_CPU_VFIQ));
     }
 
+    if (!kvm_enabled()) {
+        virtcca_create_its(vms);
+    }
     virtcca_fdt_add_gic(vms);
 }
 
@@ -524,6 +599,11 @@ static void virtcca_create_pcie(VirtCCAMachineState *vms)
         1, FDT_PCI_RANGE_IOPORT, 2, 0, 2, pio->base, 2, pio->size,
         1, FDT_PCI_RANGE_MMIO, 2, mmio->base, 2, mmio->base, 2, mmio->size);
     virtcca_fdt_add_pcie_irq_map(vms, node);
+    if (vms->msi_phandle) {
+        /* Requester ID = device ID, for all 64 Ki of them */
+        qemu_fdt_setprop_cells(fdt, node, "msi-map", 0, vms->msi_phandle,
+                               0, 0x10000);
+    }
 }
 
 /*

@@ -31,6 +31,7 @@ enum {
     VIRTCCA_TZASC,          /* Secure address space only */
     VIRTCCA_SECURE_MEM,     /* behind the TZASC; the size is the maximum */
     VIRTCCA_GPIO,           /* PL061: the power button */
+    VIRTCCA_GIC_ITS,        /* under TCG: MSIs for PCIe */
     VIRTCCA_MEMMAP_ENTRIES,
 };
 
@@ -64,6 +65,7 @@ struct VirtCCAMachineState {
     bool secure_mem_size_set;   /* ... given by the user */
     struct VirtccaRealm *realm; /* with confidential-guest-support */
     uint32_t gic_phandle;
+    uint32_t msi_phandle;   /* the ITS, 0 without one */
     uint32_t clock_phandle;
     DeviceState *power_button; /* gpio-key: a press, released by itself */
     Notifier powerdown;

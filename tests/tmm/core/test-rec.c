@@ -405,16 +405,32 @@ static void test_mmio(void)
     g_assert_cmphex(test_enter(&m, rec, run, &ctx), ==, 0);
     g_assert_true(ctx.inject_sea);
     g_assert_cmphex(ctx.sea_far, ==, ev.far);
+    g_assert_cmphex(ctx.sea_esr, ==, ev.esr);
 
     /* protected abort (RAM, unassigned): only EC, IL, FSC, hpfar */
     ev.esr = ESR_DABT | ESR_ISV | ESR_SRT(4) | ESR_WNR | DFSC_L3;
     ev.ipa = 0x5000;
+    ctx.gprs[4] = 0x4444;
+    ctx.pc = 0x3000;
     g_assert_cmphex(tmm_rec_exit(m.tmm, rec, &ctx, &ev), ==, 0);
     g_assert_cmphex(test_ld(&m, run, TMM_REC_RUN_EXIT_ESR), ==,
                     ESR_DABT | DFSC_L3);
     g_assert_cmphex(test_ld(&m, run, TMM_REC_RUN_EXIT_FAR), ==, 0);
     g_assert_cmphex(test_ld(&m, run, TMM_REC_RUN_EXIT_HPFAR), ==, 0x50);
-    /* nor after a protected or an instruction abort */
+    /*
+     * A host that answers it as MMIO cannot change the realm: the entry
+     * fails, and the realm's register and PC are as they were.
+     */
+    test_st(&m, run, TMM_REC_RUN_ENTRY_FLAGS, TMM_REC_ENTRY_EMUL_MMIO);
+    test_st(&m, run, TMM_REC_RUN_ENTRY_GPRS, 0xbad);
+    g_assert_cmphex(test_enter(&m, rec, run, &ctx), ==, 3);
+    test_st(&m, run, TMM_REC_RUN_ENTRY_FLAGS, 0);
+    g_assert_cmphex(test_enter(&m, rec, run, &ctx), ==, 0);
+    g_assert_cmphex(ctx.gprs[4], ==, 0x4444);
+    g_assert_cmphex(ctx.pc, ==, 0x3000);
+    g_assert_cmphex(tmm_rec_exit(m.tmm, rec, &ctx, &ev), ==, 0);
+    /* nor INJECT_SEA after a protected or an instruction abort */
+    test_st(&m, run, TMM_REC_RUN_ENTRY_FLAGS, TMM_REC_ENTRY_INJECT_SEA);
     g_assert_cmphex(test_enter(&m, rec, run, &ctx), ==, 0);
     g_assert_false(ctx.inject_sea);
     ev.kind = TMM_EVENT_INSN_ABORT;
@@ -470,6 +486,140 @@ static void test_smccc(void)
     test_mem_fini(&m, true);
 }
 
+/*
+ * A trapped ICC_SGI1R_EL1 write and a trapped WFI: the host sees the
+ * syndrome without Rt and the value written; the REC resumes after the
+ * instruction.
+ */
+static void test_traps(void)
+{
+    TestMem m;
+    TestRealm r;
+    TmmVcpuContext ctx;
+    TmmExitEvent ev = { .kind = TMM_EVENT_SYSREG_WRITE };
+    uint64_t rec, run;
+    /* MSR ICC_SGI1R_EL1, x9: Op0 3 Op2 5 Op1 0 CRn 12 CRm 11, write */
+    uint64_t iss = TMM_SYSREG(3, 0, 12, 11, 5) | (9 << 5);
+
+    test_mem_init(&m, NULL);
+    rec = active_realm(&m, &r, 1);
+    run = test_ns_granule(&m);
+    g_assert_cmphex(test_enter(&m, rec, run, &ctx), ==, 0);
+    ctx.pc = 0x2000;
+    ctx.gprs[9] = 0x10000ff;
+    ev.esr = (0x18ULL << 26) | (1ULL << 25) | iss;
+    ev.value = ctx.gprs[9];
+    g_assert_cmphex(tmm_rec_exit(m.tmm, rec, &ctx, &ev), ==, 0);
+    g_assert_cmphex(test_ld(&m, run, TMM_REC_RUN_EXIT_REASON), ==,
+                    TMM_EXIT_SYNC);
+    g_assert_cmphex(test_ld(&m, run, TMM_REC_RUN_EXIT_ESR), ==,
+                    (0x18ULL << 26) | (1ULL << 25) |
+                    TMM_SYSREG(3, 0, 12, 11, 5));
+    g_assert_cmphex(test_ld(&m, run, TMM_REC_RUN_EXIT_GPRS), ==, 0x10000ff);
+    g_assert_cmphex(test_ld(&m, run, TMM_REC_RUN_EXIT_GPRS + 8 * 9), ==, 0);
+    /* nothing to emulate: EMUL_MMIO is refused, a plain entry steps on */
+    test_st(&m, run, TMM_REC_RUN_ENTRY_FLAGS, TMM_REC_ENTRY_EMUL_MMIO);
+    g_assert_cmphex(test_enter(&m, rec, run, &ctx), ==, 3);
+    test_st(&m, run, TMM_REC_RUN_ENTRY_FLAGS, 0);
+    g_assert_cmphex(test_enter(&m, rec, run, &ctx), ==, 0);
+    g_assert_cmphex(ctx.pc, ==, 0x2004);
+    g_assert_cmphex(ctx.gprs[9], ==, 0x10000ff);
+
+    /* WFI */
+    ev.kind = TMM_EVENT_WFX;
+    ev.esr = (0x01ULL << 26) | (1ULL << 25) | (1ULL << 24);
+    g_assert_cmphex(tmm_rec_exit(m.tmm, rec, &ctx, &ev), ==, 0);
+    g_assert_cmphex(test_ld(&m, run, TMM_REC_RUN_EXIT_ESR), ==, ev.esr);
+    g_assert_cmphex(test_enter(&m, rec, run, &ctx), ==, 0);
+    g_assert_cmphex(ctx.pc, ==, 0x2008);
+    test_mem_fini(&m, false);
+}
+
+/*
+ * The list registers go in at entry as the host gave them (checked) and
+ * come out at every exit with MISR, VMCR and the timers.
+ */
+static void test_gicv3_timer_state(void)
+{
+    TestMem m;
+    TestRealm r;
+    TmmVcpuContext ctx;
+    TmmExitEvent ev = { .kind = TMM_EVENT_IRQ };
+    uint64_t rec, run, lr = (1ULL << 62) | (1ULL << 60) | (0xa0ULL << 48) |
+                            27;
+
+    test_mem_init(&m, NULL);
+    rec = active_realm(&m, &r, 1);
+    run = test_ns_granule(&m);
+    test_st(&m, run, TMM_REC_RUN_ENTRY_GICV3_HCR, 1ULL << 1);
+    test_st(&m, run, TMM_REC_RUN_ENTRY_GICV3_LRS + 8 * 2, lr);
+    g_assert_cmphex(test_enter(&m, rec, run, &ctx), ==, 0);
+    g_assert_cmphex(ctx.gicv3_hcr, ==, 1ULL << 1);
+    g_assert_cmphex(ctx.gicv3_lrs[2], ==, lr);
+    g_assert_cmphex(ctx.gicv3_lrs[0], ==, 0);
+
+    ctx.gicv3_lrs[2] = 0;
+    ctx.gicv3_lrs[3] = (2ULL << 62) | 33;
+    ctx.gicv3_misr = 1;
+    ctx.gicv3_vmcr = 0xf0000003ULL;
+    ctx.cntv_ctl = 5;
+    ctx.cntv_cval = 0x123456789ULL;
+    ctx.cntp_ctl = 1;
+    ctx.cntp_cval = 77;
+    g_assert_cmphex(tmm_rec_exit(m.tmm, rec, &ctx, &ev), ==, 0);
+    g_assert_cmphex(test_ld(&m, run, TMM_REC_RUN_EXIT_REASON), ==,
+                    TMM_EXIT_IRQ);
+    g_assert_cmphex(test_ld(&m, run, TMM_REC_RUN_EXIT_GICV3_LRS + 8 * 2), ==,
+                    0);
+    g_assert_cmphex(test_ld(&m, run, TMM_REC_RUN_EXIT_GICV3_LRS + 8 * 3), ==,
+                    (2ULL << 62) | 33);
+    g_assert_cmphex(test_ld(&m, run, TMM_REC_RUN_EXIT_GICV3_MISR), ==, 1);
+    g_assert_cmphex(test_ld(&m, run, TMM_REC_RUN_EXIT_GICV3_VMCR), ==,
+                    0xf0000003ULL);
+    g_assert_cmphex(test_ld(&m, run, TMM_REC_RUN_EXIT_CNTV_CTL), ==, 5);
+    g_assert_cmphex(test_ld(&m, run, TMM_REC_RUN_EXIT_CNTV_CVAL), ==,
+                    0x123456789ULL);
+    g_assert_cmphex(test_ld(&m, run, TMM_REC_RUN_EXIT_CNTP_CTL), ==, 1);
+    g_assert_cmphex(test_ld(&m, run, TMM_REC_RUN_EXIT_CNTP_CVAL), ==, 77);
+    test_mem_fini(&m, false);
+}
+
+/* ID registers as the realm parameters give them */
+static void test_id_registers(void)
+{
+    TestMem m;
+    TestRealm r;
+    TmmVcpuContext ctx;
+    uint64_t rec, run, v;
+    uint32_t pfr0 = TMM_SYSREG(3, 0, 0, 4, 0), dfr0 = TMM_SYSREG(3, 0, 0, 5, 0);
+
+    test_mem_init(&m, NULL);
+    rec = active_realm(&m, &r, 1);
+    run = test_ns_granule(&m);
+    /* only a running REC reads them */
+    g_assert_false(tmm_rec_sysreg_read(m.tmm, rec, pfr0, 0, &v));
+    g_assert_cmphex(test_enter(&m, rec, run, &ctx), ==, 0);
+    /* SVE, MPAM and AMU gone; EL0-EL3, SEL2, FP, AdvSIMD, GIC kept */
+    g_assert_true(tmm_rec_sysreg_read(m.tmm, rec, pfr0,
+                                      0x0000111101111111ULL, &v));
+    g_assert_cmphex(v, ==, 0x0000001001111111ULL);
+    /* BRPs/WRPs from the params (test realms: 5 and 3), no PMU */
+    g_assert_true(tmm_rec_sysreg_read(m.tmm, rec, dfr0, 0xf0f0f1f6ULL, &v));
+    g_assert_cmphex(v, ==, 0xf03050f6ULL);
+    /* SVE and SME ID registers read as zero */
+    g_assert_true(tmm_rec_sysreg_read(m.tmm, rec, TMM_SYSREG(3, 0, 0, 4, 4),
+                                      ~0ULL, &v));
+    g_assert_cmphex(v, ==, 0);
+    /* others are the CPU's */
+    g_assert_true(tmm_rec_sysreg_read(m.tmm, rec, TMM_SYSREG(3, 0, 0, 6, 0),
+                                      0x1234, &v));
+    g_assert_cmphex(v, ==, 0x1234);
+    /* not an ID register: not emulated */
+    g_assert_false(tmm_rec_sysreg_read(m.tmm, rec, TMM_SYSREG(3, 0, 1, 0, 0),
+                                       0, &v));
+    test_mem_fini(&m, false);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -479,5 +629,8 @@ int main(int argc, char **argv)
     g_test_add_func("/tmm/rec/entry-context", test_entry_context);
     g_test_add_func("/tmm/rec/mmio", test_mmio);
     g_test_add_func("/tmm/rec/smccc", test_smccc);
+    g_test_add_func("/tmm/rec/traps", test_traps);
+    g_test_add_func("/tmm/rec/gicv3-timer-state", test_gicv3_timer_state);
+    g_test_add_func("/tmm/rec/id-registers", test_id_registers);
     return g_test_run();
 }

@@ -144,6 +144,8 @@ void tmm_smc_realm_create(Tmm *tmm, uint64_t *regs)
     rd->vmid = vmid;
     rd->flags = tmm_ld64(p, TMM_REALM_PARAMS_FLAGS);
     rd->rtt_base = rtt_base;
+    rd->num_bps = tmm_ld64(p, TMM_REALM_PARAMS_NUM_BPS);
+    rd->num_wps = tmm_ld64(p, TMM_REALM_PARAMS_NUM_WPS);
     memcpy(rd->rpv, p + TMM_REALM_PARAMS_RPV, sizeof(rd->rpv));
 
     memset(&mp, 0, sizeof(mp));
@@ -251,6 +253,23 @@ bool tmm_realm_info(Tmm *tmm, uint64_t rd_pa, unsigned *s2sz,
         if (vmid) {
             *vmid = rd->vmid;
         }
+    }
+    pthread_mutex_unlock(&tmm->lock);
+    return rd != NULL;
+}
+
+bool tmm_realm_stage2(Tmm *tmm, uint64_t rd_pa, TmmStage2 *out)
+{
+    TmmRd *rd;
+
+    pthread_mutex_lock(&tmm->lock);
+    rd = tmm_rd_get(tmm, rd_pa);
+    if (rd) {
+        out->rtt_base = rd->rtt_base;
+        out->level_start = rd->rtt_level_start;
+        out->num_start = rd->rtt_num_start;
+        out->s2sz = rd->s2sz;
+        out->vmid = rd->vmid;
     }
     pthread_mutex_unlock(&tmm->lock);
     return rd != NULL;

@@ -270,6 +270,7 @@ uint64_t tmm_rec_enter_locked(Tmm *tmm, uint64_t rec_pa, uint64_t run_pa,
     if ((flags & TMM_REC_ENTRY_INJECT_SEA) && rec->last_data_abort) {
         ctx->inject_sea = true;
         ctx->sea_far = rec->abort_far;
+        ctx->sea_esr = rec->abort_esr;
     } else if (flags & TMM_REC_ENTRY_EMUL_MMIO) {
         if (!rec->mmio_write && rec->mmio_srt != 31) {
             rec->gprs[rec->mmio_srt] =
@@ -288,6 +289,11 @@ uint64_t tmm_rec_enter_locked(Tmm *tmm, uint64_t rec_pa, uint64_t run_pa,
     ctx->mpidr = rec->mpidr;
     ctx->entry_flags = flags & (TMM_REC_ENTRY_TRAP_WFI |
                                 TMM_REC_ENTRY_TRAP_WFE);
+    /* Checked above (gicv3_config_valid): the EL2 side installs them. */
+    ctx->gicv3_hcr = tmm_ld64(run, TMM_REC_RUN_ENTRY_GICV3_HCR);
+    for (i = 0; i <= TMM_FEAT_GICV3_NUM_LRS; i++) {
+        ctx->gicv3_lrs[i] = tmm_ld64(run, TMM_REC_RUN_ENTRY_GICV3_LRS + 8 * i);
+    }
     return TMM_RMI_SUCCESS;
 }
 
@@ -308,6 +314,7 @@ uint8_t *tmm_rec_do_exit(Tmm *tmm, TmmRec *rec, const TmmVcpuContext *ctx,
                          uint64_t reason)
 {
     uint8_t *run = tmm_map_ns(tmm, rec->run_pa);
+    unsigned i;
 
     memcpy(rec->gprs, ctx->gprs, sizeof(rec->gprs));
     rec->pc = ctx->pc;
@@ -315,6 +322,20 @@ uint8_t *tmm_rec_do_exit(Tmm *tmm, TmmRec *rec, const TmmVcpuContext *ctx,
     rec->running = 0;
     memset(run + TMM_REC_RUN_EXIT, 0, TMM_GRANULE_SIZE - TMM_REC_RUN_EXIT);
     tmm_st64(run, TMM_REC_RUN_EXIT_REASON, reason);
+    /*
+     * The interrupt and timer state at every exit (RMM 1.0): what the
+     * host needs to run its virtual GIC and to raise the timer PPIs.
+     */
+    tmm_st64(run, TMM_REC_RUN_EXIT_GICV3_HCR, ctx->gicv3_hcr);
+    for (i = 0; i <= TMM_FEAT_GICV3_NUM_LRS; i++) {
+        tmm_st64(run, TMM_REC_RUN_EXIT_GICV3_LRS + 8 * i, ctx->gicv3_lrs[i]);
+    }
+    tmm_st64(run, TMM_REC_RUN_EXIT_GICV3_MISR, ctx->gicv3_misr);
+    tmm_st64(run, TMM_REC_RUN_EXIT_GICV3_VMCR, ctx->gicv3_vmcr);
+    tmm_st64(run, TMM_REC_RUN_EXIT_CNTP_CTL, ctx->cntp_ctl);
+    tmm_st64(run, TMM_REC_RUN_EXIT_CNTP_CVAL, ctx->cntp_cval);
+    tmm_st64(run, TMM_REC_RUN_EXIT_CNTV_CTL, ctx->cntv_ctl);
+    tmm_st64(run, TMM_REC_RUN_EXIT_CNTV_CVAL, ctx->cntv_cval);
     return run;
 }
 
@@ -355,10 +376,39 @@ void tmm_rec_exit_abort(Tmm *tmm, TmmRec *rec, TmmRd *rd,
     /* The host may answer only its own (unprotected) memory with an SEA. */
     rec->last_data_abort = data && !prot;
     rec->abort_far = ev->far;
+    rec->abort_esr = ev->esr;
     tmm_st64(run, TMM_REC_RUN_EXIT_ESR, esr & keep);
     tmm_st64(run, TMM_REC_RUN_EXIT_FAR, far);
     tmm_st64(run, TMM_REC_RUN_EXIT_HPFAR,
              (ev->ipa >> TMM_GRANULE_SHIFT) << 4);
+}
+
+/*
+ * A trapped instruction the host completes: a system register write it
+ * emulates or a WFI/WFE it may wait on.  The host sees the syndrome's
+ * class, direction and register encoding, never which realm register
+ * was involved (Rt), and for a write the value in gprs[0].  The
+ * instruction is done when the REC runs again: the monitor steps past
+ * it now.
+ */
+#define ESR_SYSREG_RT_MASK      (0x1fULL << 5)
+
+static void tmm_rec_exit_trap(Tmm *tmm, TmmRec *rec,
+                              const TmmVcpuContext *ctx,
+                              const TmmExitEvent *ev)
+{
+    uint64_t keep = ESR_EC_MASK | ESR_IL | 0x1ffffffULL;
+    uint8_t *run;
+
+    if (ev->kind == TMM_EVENT_SYSREG_WRITE) {
+        keep &= ~ESR_SYSREG_RT_MASK;
+    }
+    run = tmm_rec_do_exit(tmm, rec, ctx, TMM_EXIT_SYNC);
+    rec->pc = ctx->pc + 4;
+    tmm_st64(run, TMM_REC_RUN_EXIT_ESR, ev->esr & keep);
+    if (ev->kind == TMM_EVENT_SYSREG_WRITE) {
+        tmm_st64(run, TMM_REC_RUN_EXIT_GPRS, ev->value);
+    }
 }
 
 uint64_t tmm_rec_exit(Tmm *tmm, uint64_t rec_pa, const TmmVcpuContext *ctx,
@@ -385,6 +435,10 @@ uint64_t tmm_rec_exit(Tmm *tmm, uint64_t rec_pa, const TmmVcpuContext *ctx,
         break;
     case TMM_EVENT_FIQ:
         tmm_rec_do_exit(tmm, rec, ctx, TMM_EXIT_FIQ);
+        break;
+    case TMM_EVENT_SYSREG_WRITE:
+    case TMM_EVENT_WFX:
+        tmm_rec_exit_trap(tmm, rec, ctx, ev);
         break;
     default:
         tmm_rec_do_exit(tmm, rec, ctx, TMM_EXIT_SERROR);

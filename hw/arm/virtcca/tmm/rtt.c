@@ -10,7 +10,8 @@
  *     valid (a page at level 3, a block above) only while its RIPAS is RAM;
  *     with EMPTY or DESTROYED it keeps its output address but is invalid,
  *     so the realm cannot reach the DATA granule.  Unprotected ASSIGNED
- *     entries are valid with the host's MemAttr and S2AP.
+ *     entries are valid with the host's MemAttr and S2AP, never
+ *     executable.
  */
 #include <stdio.h>
 
@@ -27,6 +28,7 @@
 #define DESC_SH_INNER       (3ULL << 8)
 #define DESC_AF             (1ULL << 10)
 #define DESC_MEMATTR_WB     (0xfULL << 2)
+#define DESC_XN_ALL         (2ULL << 53)    /* XN[1:0]: not at EL1 or EL0 */
 #define SW_HIPAS_SHIFT      55
 #define SW_RIPAS_SHIFT      57
 #define SW_HIPAS_ASSIGNED   (1ULL << SW_HIPAS_SHIFT)
@@ -83,8 +85,10 @@ uint64_t tmm_rtte_assigned_prot(uint64_t pa, unsigned ripas, int level)
 
 uint64_t tmm_rtte_ns(uint64_t host_desc, int level)
 {
+    /* A realm never executes from the unprotected half (RMM 1.0). */
     return (host_desc & (oa_mask(level) | DESC_MEMATTR | DESC_S2AP)) |
-           DESC_SH_INNER | DESC_AF | SW_HIPAS_ASSIGNED | valid_bits(level);
+           DESC_SH_INNER | DESC_AF | DESC_XN_ALL | SW_HIPAS_ASSIGNED |
+           valid_bits(level);
 }
 
 /* What RTT_READ_ENTRY shows of an unprotected mapping: OA, MemAttr, S2AP. */

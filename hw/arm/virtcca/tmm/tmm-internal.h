@@ -80,6 +80,7 @@ typedef struct TmmRd {
     uint64_t flags;
     uint64_t rtt_base;
     uint64_t rec_index;         /* index the next REC must have */
+    uint64_t num_bps, num_wps;  /* the realm parameters, minus one */
     uint8_t rpv[64];
     TmmMeasurements meas;
 } TmmRd;
@@ -113,6 +114,7 @@ typedef struct TmmRec {
     uint8_t mmio_sse;
     uint8_t mmio_sf;
     uint64_t abort_far;
+    uint64_t abort_esr;
 
     uint8_t pending;            /* TMM_REC_PENDING_* */
     uint8_t ripas_value;

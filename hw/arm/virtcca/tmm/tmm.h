@@ -231,6 +231,14 @@ enum {
 #define TMM_REC_RUN_EXIT_FAR            (0x800 + 0x108)
 #define TMM_REC_RUN_EXIT_HPFAR          (0x800 + 0x110)
 #define TMM_REC_RUN_EXIT_GPRS           (0x800 + 0x200)
+#define TMM_REC_RUN_EXIT_GICV3_HCR      (0x800 + 0x300)
+#define TMM_REC_RUN_EXIT_GICV3_LRS      (0x800 + 0x308)
+#define TMM_REC_RUN_EXIT_GICV3_MISR     (0x800 + 0x388)
+#define TMM_REC_RUN_EXIT_GICV3_VMCR     (0x800 + 0x390)
+#define TMM_REC_RUN_EXIT_CNTP_CTL       (0x800 + 0x400)
+#define TMM_REC_RUN_EXIT_CNTP_CVAL      (0x800 + 0x408)
+#define TMM_REC_RUN_EXIT_CNTV_CTL       (0x800 + 0x410)
+#define TMM_REC_RUN_EXIT_CNTV_CVAL      (0x800 + 0x418)
 #define TMM_REC_RUN_EXIT_RIPAS_BASE     (0x800 + 0x500)
 #define TMM_REC_RUN_EXIT_RIPAS_TOP      (0x800 + 0x508)
 #define TMM_REC_RUN_EXIT_RIPAS_VALUE    (0x800 + 0x510)
@@ -311,6 +319,19 @@ typedef struct TmmVcpuContext {
     uint64_t entry_flags;   /* out of tmm_rec_enter: TRAP_WFI/TRAP_WFE */
     bool inject_sea;        /* out of tmm_rec_enter: inject an SEA first */
     uint64_t sea_far;       /* the address to report with it */
+    uint64_t sea_esr;       /* the abort's syndrome (WnR, CM) */
+    /*
+     * The GICv3 virtual CPU interface and the timers, for a monitor that
+     * runs the realm under its own EL2 (hw/arm/virtcca/monitor-el2.c).
+     * Out of tmm_rec_enter: the host's ICH_HCR_EL2 bits and list
+     * registers, checked.  Into an exit: what the CPU holds, reported to
+     * the host in the run structure.  Zero where there is no EL2.
+     */
+    uint64_t gicv3_hcr;
+    uint64_t gicv3_lrs[TMM_REC_RUN_NR_LRS];
+    uint64_t gicv3_misr;    /* in only */
+    uint64_t gicv3_vmcr;    /* in only */
+    uint64_t cntp_ctl, cntp_cval, cntv_ctl, cntv_cval;  /* in only */
 } TmmVcpuContext;
 
 /* RMI REC_ENTER: returns the RMI status; on success fills @ctx. */
@@ -323,6 +344,13 @@ typedef enum TmmExitKind {
     TMM_EVENT_IRQ,
     TMM_EVENT_FIQ,
     TMM_EVENT_SERROR,
+    /*
+     * A trapped system register write the host emulates (ICC_SGI1R_EL1,
+     * ICC_ASGI1R_EL1, ICC_SGI0R_EL1: the host owns the distributor):
+     * esr is the trap's syndrome, value what the realm wrote.
+     */
+    TMM_EVENT_SYSREG_WRITE,
+    TMM_EVENT_WFX,          /* a trapped WFI or WFE: esr */
 } TmmExitKind;
 
 typedef struct TmmExitEvent {
@@ -330,6 +358,7 @@ typedef struct TmmExitEvent {
     uint64_t esr;           /* ESR_EL2 syndrome as the CPU reports it */
     uint64_t far;           /* faulting virtual address */
     uint64_t ipa;           /* faulting IPA */
+    uint64_t value;         /* TMM_EVENT_SYSREG_WRITE: the value written */
 } TmmExitEvent;
 
 /*
@@ -340,6 +369,23 @@ typedef struct TmmExitEvent {
  */
 uint64_t tmm_rec_exit(Tmm *tmm, uint64_t rec_pa, const TmmVcpuContext *ctx,
                       const TmmExitEvent *ev);
+
+/*
+ * What a trapped system register read of the running REC @rec_pa returns
+ * (HCR_EL2.TID3: the ID registers).  @sysreg is the register's encoding
+ * as ESR_EL2's ISS holds it for a trapped access (Op0 [21:20], Op2
+ * [19:17], Op1 [16:14], CRn [13:10], CRm [4:1]); @hw_value what the CPU
+ * has.  The realm's view follows its parameters and what the reference
+ * monitor hides: its breakpoints and watchpoints, no SVE, SME, PMU, MTE,
+ * AMU, MPAM or branch records (sysreg.c).  Returns false when @sysreg is
+ * not one the monitor emulates (the caller injects an UNDEF).
+ */
+#define TMM_SYSREG(op0, op1, crn, crm, op2) \
+    (((uint32_t)(op0) << 20) | ((uint32_t)(op2) << 17) | \
+     ((uint32_t)(op1) << 14) | ((uint32_t)(crn) << 10) | \
+     ((uint32_t)(crm) << 1))
+bool tmm_rec_sysreg_read(Tmm *tmm, uint64_t rec_pa, uint32_t sysreg,
+                         uint64_t hw_value, uint64_t *value);
 
 typedef enum TmmSmcResult {
     TMM_SMC_RESUME = 0,     /* ctx updated; keep running the realm */
@@ -385,6 +431,20 @@ uint64_t tmm_mapping_generation(Tmm *tmm);
 /* Realm facts the machine needs: s2sz (IPA width), state, vmid. */
 bool tmm_realm_info(Tmm *tmm, uint64_t rd_pa, unsigned *s2sz,
                     TmmRealmState *state, unsigned *vmid);
+
+/*
+ * What the monitor programs into its stage-2 registers to run the realm
+ * (VSTTBR_EL2, VSTCR_EL2, the VMID): the RTTs are the hardware's tables.
+ */
+typedef struct TmmStage2 {
+    uint64_t rtt_base;
+    int level_start;
+    unsigned num_start;
+    unsigned s2sz;
+    unsigned vmid;
+} TmmStage2;
+
+bool tmm_realm_stage2(Tmm *tmm, uint64_t rd_pa, TmmStage2 *out);
 
 /*
  * A copy of the realm's measurements (RIM and REMs), for the platform's
