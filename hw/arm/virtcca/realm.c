@@ -568,6 +568,29 @@ static bool realm_psci(VirtccaRealm *r, CPUState *cs, uint8_t *run)
 }
 
 /*
+ * Fault-around, as a KVM host maps more than the faulting page: the rest
+ * of the aligned POPULATE_AROUND bytes around @ipa that the realm wants
+ * as RAM and the host has not backed yet, so that a realm touching its
+ * memory in order exits once per block, not once per granule.
+ */
+#define POPULATE_AROUND     (64 * KiB)
+
+static void realm_populate_around(VirtccaRealm *r, uint64_t ipa)
+{
+    uint64_t base = ipa & ~(POPULATE_AROUND - 1), g;
+    TmmTranslation t;
+
+    for (g = base; g < base + POPULATE_AROUND; g += GRANULE) {
+        if (g != (ipa & ~(GRANULE - 1)) && realm_has_ram_at(r, g) &&
+            tmm_realm_translate(r->tmm, r->built.rd, g, TMM_ACCESS_READ,
+                                &t) == TMM_XLATE_EXIT &&
+            t.ripas == TMM_RIPAS_RAM && !realm_populate(r, g)) {
+            return;
+        }
+    }
+}
+
+/*
  * A stage-2 data abort exit at a protected IPA: the realm touched RAM, or
  * its RSI call named a buffer, that the host has not backed yet.  The
  * host gives it a granule; on re-entry the realm repeats the access or
@@ -593,6 +616,7 @@ static void realm_protected_abort(VirtccaRealm *r, int cpu, uint8_t *run,
     if (ipa < SHARED_BIT && res == TMM_XLATE_EXIT &&
         t.ripas == TMM_RIPAS_RAM && realm_has_ram_at(r, ipa) &&
         realm_populate(r, ipa)) {
+        realm_populate_around(r, ipa);
         return;
     }
     if (res != TMM_XLATE_OK) {
