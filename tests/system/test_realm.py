@@ -106,6 +106,29 @@ if __name__ == "__main__":
     unittest.main()
 
 
+class RealmFourVcpus(unittest.TestCase):
+    """The default guest as a realm on four vCPUs: each REC entered through
+    PSCI CPU_ON, SGIs between them through the host, a virtio device's
+    MSI-X vectors spread over them."""
+
+    def test_boots_attests_and_uses_a_device(self):
+        image = guest.default_guest()
+        report, console, status = guest.run(
+            [QEMU, "-M", "virtcca,confidential-guest-support=cca0",
+             "-object", "virtcca-guest,id=cca0", "-m", "512M",
+             "-smp", "4", "-nic", "none", "-no-reboot",
+             "-device", "virtio-rng-pci"] +
+            image.args("virtcca.rng=1 virtcca.challenge=" + CHALLENGE.hex()),
+            timeout=300)
+        self.assertEqual(report.get("realm"), "yes", report)
+        self.assertEqual(report.get("cpus"), "4", report)
+        self.assertEqual(report.get("cpus_online"), "0-3", report)
+        self.assertEqual(report.get("attestation"), "ok", report)
+        self.assertEqual(report.get("rng"), "ok", report)
+        self.assertGreater(int(report["msi_count"]), 0, report)
+        self.assertEqual(status, 0)
+
+
 class RealmDevices(unittest.TestCase):
     """virtio-blk, virtio-net (slirp) and virtio-rng inside a realm, all
     bounce-buffered through shared memory."""

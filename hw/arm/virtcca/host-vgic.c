@@ -130,8 +130,13 @@ void virtcca_vgic_prepare_entry(ARMCPU *cpu, uint8_t *run)
             used++;
         }
     }
-    /* What is pending for the realm now, while there is room */
-    while (used < nr_lrs) {
+    /*
+     * What is pending for the realm now, while there is room; nothing is
+     * unless the GIC signals the CPU (IRQ or FIQ line up).
+     */
+    while (used < nr_lrs &&
+           cpu_test_interrupt(CPU(cpu), CPU_INTERRUPT_HARD |
+                                        CPU_INTERRUPT_FIQ)) {
         unsigned free = nr_lrs;
 
         intid = host_iar1(cpu);

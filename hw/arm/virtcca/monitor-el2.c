@@ -45,6 +45,7 @@
                      HCR_TID3 | HCR_RW | HCR_APK | HCR_API)
 
 #define ICH_HCR_EN  1ULL
+#define ICH_HCR_EOICOUNT_MASK   (0x1fULL << 27)
 #define ICH_VMCR_VFIQEN         (1ULL << 3)
 #define ICH_VMCR_VBPR1_SHIFT    18
 #define ICH_VMCR_VBPR0_SHIFT    21
@@ -228,6 +229,7 @@ static void inject_undef(ARMCPU *cpu)
 bool virtcca_el2_resume(ARMCPU *cpu, const TmmVcpuContext *ctx)
 {
     CPUARMState *env = &cpu->env;
+    GICv3CPUState *gcs = env->gicv3state;
     uint64_t hcr = (env->cp15.hcr_el2 & ~(HCR_TWI | HCR_TWE)) |
                    (ctx->entry_flags & TMM_REC_ENTRY_TRAP_WFI ? HCR_TWI : 0) |
                    (ctx->entry_flags & TMM_REC_ENTRY_TRAP_WFE ? HCR_TWE : 0);
@@ -236,10 +238,20 @@ bool virtcca_el2_resume(ARMCPU *cpu, const TmmVcpuContext *ctx)
     memcpy(env->xregs, ctx->gprs, sizeof(ctx->gprs));
     env->pc = ctx->pc;
     env->cp15.hcr_el2 = hcr;
+    /*
+     * Most exits change no list register: an MSR of one that holds the
+     * value already is skipped (each write re-evaluates the interface).
+     */
     for (i = 0; i < n; i++) {
-        el2_msr(cpu, ich_lr(cpu, i), ctx->gicv3_lrs[i]);
+        if (gcs->ich_lr_el2[i] != ctx->gicv3_lrs[i]) {
+            el2_msr(cpu, ich_lr(cpu, i), ctx->gicv3_lrs[i]);
+        }
     }
-    el2_msr(cpu, cpreg(cpu, 3, 4, 12, 11, 0), ctx->gicv3_hcr | ICH_HCR_EN);
+    if ((gcs->ich_hcr_el2 & ~ICH_HCR_EOICOUNT_MASK) !=
+        ((ctx->gicv3_hcr | ICH_HCR_EN) & ~ICH_HCR_EOICOUNT_MASK)) {
+        el2_msr(cpu, cpreg(cpu, 3, 4, 12, 11, 0),
+                ctx->gicv3_hcr | ICH_HCR_EN);
+    }
     if (ctx->inject_sea) {
         inject_sea(cpu, false, ctx->sea_esr, ctx->sea_far);
         return true;
