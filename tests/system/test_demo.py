@@ -76,6 +76,14 @@ class Demo(unittest.TestCase):
         self.assertIn("registers not available", regs)
         self.assertIn("monitor's REC", regs)
 
+    def test_rec_exits_counted(self):
+        """The realm ran under the monitor's EL2: its device accesses and
+        the host's interrupts were REC exits, counted per kind."""
+        exits = self.line("REC exits")
+        self.assertNotIn("NONE", exits)
+        self.assertRegex(exits, r"^\d+: .*mmio \d+")
+        self.assertRegex(exits, r"irq \d+")
+
     def test_power_button_powers_the_realm_off(self):
         self.assertIn("the realm powered itself off (QEMU exit status 0)",
                       self.line("power button"))
