@@ -142,7 +142,7 @@ int main(void)
     init_ripas(tmm, rd);
     data0 = next;
 
-    /* a TLB fill's stage-2 translation, realm memory in IPA order */
+    /* the monitor's software stage-2 walk, realm memory in IPA order */
     for (i = 0; i < NR_DATA; i++) {
         must(rmi(tmm, TMM_RMI_DATA_CREATE_UNKNOWN, rd, data0 + i * GRAN,
                  i * GRAN, 0, 0, NULL), "data create unknown");

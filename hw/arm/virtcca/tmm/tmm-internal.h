@@ -38,8 +38,9 @@ typedef struct TmmGranule {
  * tmm_realm_translate()'s memory of the level-3 table covering a 2 MiB
  * block of a realm's IPA space, good while the monitor's table
  * generation (changed by every write of an entry above the last level,
- * and when a realm goes) is the one it was taken at: a TLB fill then
- * reads one table instead of walking four levels.  Last-level entries
+ * and when a realm goes) is the one it was taken at: a translation (a
+ * stage-2 abort's classification, the host's fault-around) then reads
+ * one table instead of walking four levels.  Last-level entries
  * change freely (first touch, RIPAS): the entry is always read afresh.
  */
 #define TMM_WALK_CACHE_SIZE     64
