@@ -24,16 +24,6 @@
 #define ESR_SAS(esr)    (((esr) >> 22) & 3)
 #define ESR_WNR         (1ULL << 6)
 
-static uint64_t run_ld64(const uint8_t *run, unsigned off)
-{
-    return ldq_le_p(run + off);
-}
-
-static void run_st64(uint8_t *run, unsigned off, uint64_t v)
-{
-    stq_le_p(run + off, v);
-}
-
 void virtcca_host_emulate_mmio(int cpu, uint64_t esr, hwaddr addr,
                                uint8_t *run)
 {
@@ -44,7 +34,7 @@ void virtcca_host_emulate_mmio(int cpu, uint64_t esr, hwaddr addr,
     MemTxResult res;
 
     if (write) {
-        v = run_ld64(run, TMM_REC_RUN_EXIT_GPRS);
+        v = ldq_le_p(run + TMM_REC_RUN_EXIT_GPRS);
         stn_le_p(buf, size, v);
         res = address_space_write(&address_space_memory, addr,
                                   MEMTXATTRS_UNSPECIFIED, buf, size);
@@ -59,9 +49,9 @@ void virtcca_host_emulate_mmio(int cpu, uint64_t esr, hwaddr addr,
                       "bus address 0x%" HWADDR_PRIx ": nothing answers "
                       "there: synchronous external abort\n",
                       write ? "write" : "read", size, addr);
-        run_st64(run, TMM_REC_RUN_ENTRY_FLAGS, TMM_REC_ENTRY_INJECT_SEA);
+        stq_le_p(run + TMM_REC_RUN_ENTRY_FLAGS, TMM_REC_ENTRY_INJECT_SEA);
         return;
     }
-    run_st64(run, TMM_REC_RUN_ENTRY_GPRS, v);
-    run_st64(run, TMM_REC_RUN_ENTRY_FLAGS, TMM_REC_ENTRY_EMUL_MMIO);
+    stq_le_p(run + TMM_REC_RUN_ENTRY_GPRS, v);
+    stq_le_p(run + TMM_REC_RUN_ENTRY_FLAGS, TMM_REC_ENTRY_EMUL_MMIO);
 }

@@ -281,12 +281,6 @@ void virtcca_el2_save(ARMCPU *cpu, TmmVcpuContext *ctx)
     ctx->cntp_cval = env->cp15.c14_timer[GTIMER_PHYS].cval;
 }
 
-static const char *ripas_name(uint8_t ripas)
-{
-    return ripas == TMM_RIPAS_EMPTY ? "EMPTY" :
-           ripas == TMM_RIPAS_DESTROYED ? "DESTROYED" : "RAM";
-}
-
 /*
  * A stage-2 abort.  The monitor injects an SEA itself where the host can
  * do nothing (protected IPA with RIPAS EMPTY or DESTROYED, an instruction
@@ -322,7 +316,7 @@ static VirtccaEl2Action stage2_abort(ARMCPU *cpu, Tmm *tmm, uint64_t rd,
                       access == TMM_ACCESS_WRITE ? "write to" : "access to",
                       t.protected_ipa ? "protected" : "unprotected", ipa,
                       t.protected_ipa ? "RIPAS " : "never executable",
-                      t.protected_ipa ? ripas_name(t.ripas) : "");
+                      t.protected_ipa ? tmm_ripas_name(t.ripas) : "");
         inject_sea(cpu, insn, syn, env->exception.vaddress);
         return VIRTCCA_EL2_DELIVER;
     case TMM_XLATE_OK:

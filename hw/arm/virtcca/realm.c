@@ -277,12 +277,6 @@ static bool realm_has_ram_at(VirtccaRealm *r, uint64_t ipa)
     return ipa >= r->cfg.ram_base && ipa - r->cfg.ram_base < r->ms->ram_size;
 }
 
-static const char *ripas_name(uint8_t ripas)
-{
-    return ripas == TMM_RIPAS_EMPTY ? "EMPTY" :
-           ripas == TMM_RIPAS_DESTROYED ? "DESTROYED" : "RAM";
-}
-
 static void window_refuse(RefusedWindow *w, hwaddr addr, bool write)
 {
     w->count++;
@@ -610,7 +604,7 @@ static void realm_protected_abort(VirtccaRealm *r, int cpu, uint8_t *run,
     TmmTranslation t;
     TmmXlateResult res;
 
-    trace_virtcca_realm_rsi_buffer(cpu, ipa);
+    trace_virtcca_realm_unbacked(cpu, ipa);
     run_st64(run, TMM_REC_RUN_ENTRY_FLAGS, 0);
     res = tmm_realm_translate(r->tmm, r->built.rd, ipa, TMM_ACCESS_WRITE, &t);
     if (ipa < SHARED_BIT && res == TMM_XLATE_EXIT &&
@@ -623,7 +617,7 @@ static void realm_protected_abort(VirtccaRealm *r, int cpu, uint8_t *run,
         error_report("virtcca: vCPU %d: the realm's %s at IPA "
                      "0x%" PRIx64 " is %s%s, which the host cannot back: "
                      "stopping the realm", cpu, what, ipa,
-                     ripas_name(t.ripas),
+                     tmm_ripas_name(t.ripas),
                      realm_has_ram_at(r, ipa) ? "" :
                      " outside the realm's memory");
         /* From this vCPU's thread: it stops at once, the others follow. */

@@ -703,6 +703,12 @@ static void translate_walk(Tmm *tmm, uint64_t rd_pa, const TmmRd *rd,
     }
 }
 
+const char *tmm_ripas_name(unsigned ripas)
+{
+    return ripas == TMM_RIPAS_EMPTY ? "EMPTY" :
+           ripas == TMM_RIPAS_DESTROYED ? "DESTROYED" : "RAM";
+}
+
 TmmXlateResult tmm_realm_translate(Tmm *tmm, uint64_t rd_pa, uint64_t ipa,
                                    TmmAccess access, TmmTranslation *out)
 {

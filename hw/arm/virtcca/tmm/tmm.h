@@ -425,6 +425,9 @@ typedef struct TmmTranslation {
 TmmXlateResult tmm_realm_translate(Tmm *tmm, uint64_t rd_pa, uint64_t ipa,
                                    TmmAccess access, TmmTranslation *out);
 
+/* "EMPTY", "RAM" or "DESTROYED", for messages. */
+const char *tmm_ripas_name(unsigned ripas);
+
 /* Incremented by every change that may invalidate a translation. */
 uint64_t tmm_mapping_generation(Tmm *tmm);
 
