@@ -590,6 +590,32 @@ static void case_empty_reclaimed(void)
 }
 
 /*
+ * The same for a whole 2 MiB block the realm had not touched, which the
+ * host backs whole in one RTT entry at the first touch: made EMPTY, all
+ * of it goes back to the host (it splits the block to destroy the
+ * granules), and made RAM again it is new memory.
+ */
+#define RECLAIM_BLOCK   (PLAY_BASE + 0x400000)
+#define BLOCK_SIZE      0x200000
+
+static void case_empty_block_reclaimed(void)
+{
+    uint64_t base = RECLAIM_BLOCK, last = base + BLOCK_SIZE - GRANULE;
+    uint64_t resp = 0, st_empty, st_ram, v;
+    struct outcome o;
+
+    p_strx(base, 0x0123456789abcdefULL);
+    p_strx(last, 0x0123456789abcdefULL);
+    st_empty = ipa_state_set(base, base + BLOCK_SIZE, RIPAS_EMPTY, 0, &resp);
+    st_ram = ipa_state_set(base, base + BLOCK_SIZE, RIPAS_RAM, 0, &resp);
+    o = run_prim(p_ldrx, last, 0, 0);
+    v = o.faulted ? ~0ULL : p_ldrx(last);
+    out("R empty-block-reclaimed empty=%x ram=%x ripas=%x faulted=%x "
+        "value=%x\n", st_empty, st_ram, ripas_of(last), (uint64_t)o.faulted,
+        v);
+}
+
+/*
  * An RSI call whose buffer is in RAM the host took back: the monitor
  * exits to the host at every try and the host cannot help; it stops the
  * realm (mode 3).
@@ -1734,6 +1760,7 @@ void payload_main(uint64_t dtb)
             case_second_vcpu();
         }
         case_empty_reclaimed();
+        case_empty_block_reclaimed();
         case_hvc();
         case_idregs();
         /*

@@ -223,6 +223,13 @@ class RealmCases(SeaChecks, unittest.TestCase):
         self.assertEqual((r["empty"], r["ram"], r["ripas"]), (0, 0, 1))
         self.assertEqual((r["faulted"], r["value"]), (0, 0))
 
+    def test_empty_block_goes_back_to_the_host(self):
+        """The same for a whole 2 MiB block, which the host had backed
+        whole (one RTT entry) at the realm's first touch."""
+        r = self.r["empty-block-reclaimed"]
+        self.assertEqual((r["empty"], r["ram"], r["ripas"]), (0, 0, 1))
+        self.assertEqual((r["faulted"], r["value"]), (0, 0))
+
     def test_ram_outside_the_realms_memory(self):
         """The realm may make it RAM; an access there stops the realm
         (HostDestroysRealmMemory)."""
@@ -322,8 +329,10 @@ class HostDestroysRealmMemory(unittest.TestCase):
         line = self.vm.read_until(lambda l: l.startswith("W destroy "))
         self.assertIsNotNone(line, "\n".join(self.vm.lines))
         page = int(line.split()[2], 0)
-        # Nothing is there to destroy: refused, with the monitor's status
-        reply = self.destroy(page + 0x100000)
+        # Nothing is there to destroy (a 2 MiB block the payload never
+        # touched: the host backs a block whole at its first touch):
+        # refused, with the monitor's status
+        reply = self.destroy((page | 0x1fffff) + 1 + 0x200000)
         self.assertIn("RMI_DATA_DESTROY at IPA 0x", reply["error"]["desc"])
         reply = self.destroy(page + 8)
         self.assertIn("error", reply, "unaligned IPA")

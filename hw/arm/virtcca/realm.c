@@ -118,6 +118,12 @@ struct VirtccaRealm {
      */
     QemuMutex lock;
     uint64_t next_granule;
+    /*
+     * Whole 2 MiB blocks (see realm_populate_block) come from the top of
+     * the carve-out, down to this granule index; single granules from the
+     * bottom, up to it.
+     */
+    uint64_t block_top;
     GArray *free_granules;      /* undelegated granules given back */
     bool granule_reused;        /* the last one allocated came from there */
     /* Destroyed after the realm made them EMPTY, until TLBs forget them. */
@@ -162,10 +168,24 @@ static bool realm_alloc_granule(void *opaque, uint64_t *pa)
         g_array_set_size(r->free_granules, r->free_granules->len - 1);
         return true;
     }
-    if (r->next_granule >= r->secure_size / GRANULE) {
+    if (r->next_granule >= r->block_top) {
         return false;
     }
     *pa = r->cfg.secure_base + r->next_granule++ * GRANULE;
+    return true;
+}
+
+#define BLOCK_SIZE          (GRANULE << 9)  /* a level-2 RTT entry: 2 MiB */
+#define BLOCK_GRANULES      (BLOCK_SIZE / GRANULE)
+
+/* Contiguous, aligned secure memory for one block, from the top down. */
+static bool realm_alloc_block(VirtccaRealm *r, uint64_t *pa)
+{
+    if (r->block_top < r->next_granule + BLOCK_GRANULES) {
+        return false;
+    }
+    r->block_top -= BLOCK_GRANULES;
+    *pa = r->cfg.secure_base + r->block_top * GRANULE;
     return true;
 }
 
@@ -357,6 +377,11 @@ static void realm_reclaim_empty(VirtccaRealm *r, uint64_t base, uint64_t top)
         tmm_rmi_call(r->tmm, regs);
         if (regs[0] != TMM_RMI_SUCCESS) {
             return;
+        }
+        /* A whole block made EMPTY: split it, then destroy its granules. */
+        if (regs[1] == 2 && regs[2] == TMM_RTTE_ASSIGNED &&
+            regs[4] == TMM_RIPAS_EMPTY && realm_ensure_table(r, ipa, 3)) {
+            continue;
         }
         if (regs[1] == 3 && regs[2] == TMM_RTTE_ASSIGNED &&
             regs[4] == TMM_RIPAS_EMPTY &&
@@ -585,6 +610,72 @@ static void realm_populate_around(VirtccaRealm *r, uint64_t ipa)
 }
 
 /*
+ * First touch of a 2 MiB block the realm has not touched at all (its RTT
+ * entry still the level-2 UNASSIGNED RAM that RTT_INIT_RIPAS made): the
+ * host backs the whole block with contiguous granules and folds the
+ * level-3 table back into one block entry (RMI_RTT_FOLD), as a KVM host
+ * backed by huge pages does.  Stage 2 then ends at level 2 for all of
+ * it, which is what makes the realm's TLB fills cheap: the level-3 RTTs
+ * of a realm's whole RAM do not fit the host's caches, and TCG walks
+ * stage 2 at every fill.  A block is split again (RTT_CREATE) where the
+ * realm changes the RIPAS of part of it or the host destroys a granule.
+ * Returns false, having changed nothing the realm can see, where the
+ * block is not whole RAM the host has or secure memory runs short; the
+ * caller then backs granules one by one.
+ */
+static bool realm_populate_block(VirtccaRealm *r, uint64_t ipa)
+{
+    uint64_t base = ipa & ~(BLOCK_SIZE - 1), pa, rtt, i;
+    uint64_t delegated = 0, created = 0;
+    uint64_t regs[TMM_RMI_REGS] = { TMM_RMI_RTT_READ_ENTRY, r->built.rd,
+                                    base, 2 };
+
+    if (!realm_has_ram_at(r, base) ||
+        !realm_has_ram_at(r, base + BLOCK_SIZE - GRANULE)) {
+        return false;
+    }
+    tmm_rmi_call(r->tmm, regs);
+    if (regs[0] != TMM_RMI_SUCCESS || regs[1] != 2 ||
+        regs[2] != TMM_RTTE_UNASSIGNED || regs[4] != TMM_RIPAS_RAM ||
+        !realm_alloc_block(r, &pa)) {
+        return false;
+    }
+    while (delegated < BLOCK_GRANULES &&
+           rmi(r, TMM_RMI_GRANULE_DELEGATE, pa + delegated * GRANULE, 0, 0,
+               0, NULL) == TMM_RMI_SUCCESS) {
+        delegated++;
+    }
+    if (delegated == BLOCK_GRANULES && realm_ensure_table(r, base, 3)) {
+        while (created < BLOCK_GRANULES &&
+               rmi(r, TMM_RMI_DATA_CREATE_UNKNOWN, r->built.rd,
+                   pa + created * GRANULE, base + created * GRANULE, 0,
+                   NULL) == TMM_RMI_SUCCESS) {
+            created++;
+        }
+    }
+    if (created == BLOCK_GRANULES) {
+        if (rmi(r, TMM_RMI_RTT_FOLD, r->built.rd, base, 3, 0, &rtt) ==
+            TMM_RMI_SUCCESS &&
+            rmi(r, TMM_RMI_GRANULE_UNDELEGATE, rtt, 0, 0, 0, NULL) ==
+            TMM_RMI_SUCCESS) {
+            g_array_append_val(r->free_granules, rtt);
+            r->built.nr_rtts--;
+        }
+        return true;
+    }
+    /* Not expected: what the realm did not get goes to the granule pool. */
+    for (i = created; i < delegated; i++) {
+        uint64_t g = pa + i * GRANULE;
+
+        if (rmi(r, TMM_RMI_GRANULE_UNDELEGATE, g, 0, 0, 0, NULL) ==
+            TMM_RMI_SUCCESS) {
+            g_array_append_val(r->free_granules, g);
+        }
+    }
+    return ipa - base < created * GRANULE;
+}
+
+/*
  * A stage-2 data abort exit at a protected IPA: the realm touched RAM, or
  * its RSI call named a buffer, that the host has not backed yet.  The
  * host gives it a granule; on re-entry the realm repeats the access or
@@ -608,10 +699,14 @@ static void realm_protected_abort(VirtccaRealm *r, int cpu, uint8_t *run,
     run_st64(run, TMM_REC_RUN_ENTRY_FLAGS, 0);
     res = tmm_realm_translate(r->tmm, r->built.rd, ipa, TMM_ACCESS_WRITE, &t);
     if (ipa < SHARED_BIT && res == TMM_XLATE_EXIT &&
-        t.ripas == TMM_RIPAS_RAM && realm_has_ram_at(r, ipa) &&
-        realm_populate(r, ipa)) {
-        realm_populate_around(r, ipa);
-        return;
+        t.ripas == TMM_RIPAS_RAM && realm_has_ram_at(r, ipa)) {
+        if (realm_populate_block(r, ipa)) {
+            return;
+        }
+        if (realm_populate(r, ipa)) {
+            realm_populate_around(r, ipa);
+            return;
+        }
     }
     if (res != TMM_XLATE_OK) {
         error_report("virtcca: vCPU %d: the realm's %s at IPA "
@@ -902,6 +997,11 @@ bool virtcca_realm_host_data_destroy(VirtccaRealm *r, uint64_t ipa,
     }
     qemu_mutex_lock(&r->lock);
     st = rmi(r, TMM_RMI_DATA_DESTROY, r->built.rd, ipa, 0, 0, &pa);
+    /* In a block the host backed whole: split it first. */
+    if ((st & 0xff) == TMM_RMI_ERROR_RTT && (st >> 8) < 3 &&
+        realm_ensure_table(r, ipa, 3)) {
+        st = rmi(r, TMM_RMI_DATA_DESTROY, r->built.rd, ipa, 0, 0, &pa);
+    }
     qemu_mutex_unlock(&r->lock);
     if (st != TMM_RMI_SUCCESS) {
         error_setg(errp, "virtcca: RMI_DATA_DESTROY at IPA 0x%" PRIx64
@@ -1039,7 +1139,11 @@ static bool realm_build(VirtccaRealm *r, Error **errp)
      * down.  The first realm has none.
      */
     realm_forget_code(r, r->cfg.secure_base, r->next_granule * GRANULE);
+    realm_forget_code(r, r->cfg.secure_base + r->block_top * GRANULE,
+                      ROUND_DOWN(r->secure_size, BLOCK_SIZE) -
+                      r->block_top * GRANULE);
     r->next_granule = 0;
+    r->block_top = ROUND_DOWN(r->secure_size, BLOCK_SIZE) / GRANULE;
     memset(r->exits, 0, sizeof(*r->exits) * r->ms->smp.max_cpus);
     g_array_set_size(r->free_granules, 0);
     g_array_set_size(r->reclaimed, 0);
@@ -1159,6 +1263,7 @@ VirtccaRealm *virtcca_realm_new(VirtccaGuest *g, MachineState *ms,
     r->ms = ms;
     r->cfg = *cfg;
     r->secure_size = cfg->secure_size;
+    r->block_top = ROUND_DOWN(r->secure_size, BLOCK_SIZE) / GRANULE;
     r->ns_ptr = memory_region_get_ram_ptr(cfg->ns_ram);
     r->ns_size = memory_region_size(cfg->ns_ram);
     r->nr_scratch = SCRATCH_PLAN_PAGES + ms->smp.max_cpus;
