@@ -13,9 +13,11 @@
  *   realm_take_exception(); what the monitor makes an exit to the host
  *   is handled here (realm_host_turn) and the REC is entered again:
  *   RIPAS changes, host calls and PSCI; MMIO the host emulates on its
- *   bus; shared RAM it maps on first touch (RTT_MAP_UNPROTECTED) and
- *   protected RAM it backs on first touch (DATA_CREATE_UNKNOWN), as KVM
- *   hosts do; interrupts, through the host's virtual GIC (host-vgic.c).
+ *   bus (host-mmio.c); shared RAM it maps on first touch
+ *   (RTT_MAP_UNPROTECTED) and protected RAM it backs on first touch
+ *   (DATA_CREATE_UNKNOWN, whole 2 MiB blocks where it can), as KVM hosts
+ *   do (host-memory.c); interrupts, through the host's virtual GIC
+ *   (host-vgic.c).
  * - Devices see only the unprotected half; a DMA aimed at a protected IPA
  *   is refused and reported.
  *
@@ -55,82 +57,11 @@
 #include "monitor-el2.h"
 #include "host-mmio.h"
 #include "host-vgic.h"
+#include "host-memory.h"
+#include "realm-internal.h"
 #include "trace.h"
 
-#define REALM_S2SZ          48
-#define SHARED_BIT          (1ULL << (REALM_S2SZ - 1))
-#define GRANULE             TMM_GRANULE_SIZE
-
-/*
- * Host-private buffers the host hands the monitor (RMI parameter blocks,
- * DATA_CREATE's source, the REC run structure).  Only the monitor maps
- * them: no guest or device view contains this window.
- */
-#define HOST_SCRATCH_PA     0x0F000000ULL
-#define SCRATCH_PLAN_PAGES  2   /* then one REC run structure per vCPU */
-
-
 #define TYPE_VIRTCCA_REALM_DMA_IOMMU "virtcca-realm-dma-iommu-memory-region"
-
-/*
- * An address window a master may not use: every access fails, is logged
- * as a guest error and counted.
- */
-typedef struct RefusedWindow {
-    const char *who;        /* the master: "device DMA", "realm" */
-    const char *what;       /* the window */
-    bool tell_user;         /* also report it on the host, once */
-    uint64_t count;
-} RefusedWindow;
-
-struct VirtccaRealm {
-    VirtccaGuest *guest;
-    MachineState *ms;
-    VirtccaRealmConfig cfg;
-
-    uint8_t *secure_ptr;
-    uint64_t secure_size;
-    uint8_t *ns_ptr;
-    uint64_t ns_size;
-    uint8_t (*scratch)[GRANULE];
-    unsigned nr_scratch;
-
-    /* The realm parameters the vCPUs' ID registers follow. */
-    uint64_t num_bps, num_wps;
-
-    MemoryRegion dma_space;
-    MemoryRegion dma_unprotected;
-    MemoryRegion dma_doorbell;
-    IOMMUMemoryRegion dma_protected;
-    AddressSpace dma_as;
-    RefusedWindow dma_refused;
-    uint64_t host_refused;
-
-    TmmAttestKeys *keys;
-    Error *migration_blocker;
-    Tmm *tmm;
-    VirtccaPlanRealm built;
-    /*
-     * The host's side of the realm: its granule pool and its multi-call
-     * steps (populating a granule, handling a REC exit), which vCPU threads
-     * run without the BQL.  Single monitor calls need no lock here: the
-     * monitor serialises them itself.
-     */
-    QemuMutex lock;
-    uint64_t next_granule;
-    /*
-     * Whole 2 MiB blocks (see realm_populate_block) come from the top of
-     * the carve-out, down to this granule index; single granules from the
-     * bottom, up to it.
-     */
-    uint64_t block_top;
-    GArray *free_granules;      /* undelegated granules given back */
-    bool granule_reused;        /* the last one allocated came from there */
-    /* Destroyed after the realm made them EMPTY, until TLBs forget them. */
-    GArray *reclaimed;
-    bool active;
-    uint64_t (*exits)[VIRTCCA_EXIT__MAX];   /* REC exits, per vCPU */
-};
 
 /* Only one realm per machine; the SMC hook needs to find it. */
 static VirtccaRealm *the_realm;
@@ -153,70 +84,22 @@ static void *realm_granule_map(void *opaque, uint64_t pa)
     return NULL;
 }
 
-/*
- * The host's pool of secure granules: a bump allocator over the carve-out,
- * and the granules the host took back from the realm.
- */
-static bool realm_alloc_granule(void *opaque, uint64_t *pa)
-{
-    VirtccaRealm *r = opaque;
-
-    r->granule_reused = r->free_granules->len;
-    if (r->free_granules->len) {
-        *pa = g_array_index(r->free_granules, uint64_t,
-                            r->free_granules->len - 1);
-        g_array_set_size(r->free_granules, r->free_granules->len - 1);
-        return true;
-    }
-    if (r->next_granule >= r->block_top) {
-        return false;
-    }
-    *pa = r->cfg.secure_base + r->next_granule++ * GRANULE;
-    return true;
-}
-
-#define BLOCK_SIZE          (GRANULE << 9)  /* a level-2 RTT entry: 2 MiB */
-#define BLOCK_GRANULES      (BLOCK_SIZE / GRANULE)
-
-/* Contiguous, aligned secure memory for one block, from the top down. */
-static bool realm_alloc_block(VirtccaRealm *r, uint64_t *pa)
-{
-    if (r->block_top < r->next_granule + BLOCK_GRANULES) {
-        return false;
-    }
-    r->block_top -= BLOCK_GRANULES;
-    *pa = r->cfg.secure_base + r->block_top * GRANULE;
-    return true;
-}
-
 static VirtccaPlanHost realm_host(VirtccaRealm *r)
 {
     return (VirtccaPlanHost) {
         .tmm = r->tmm,
         .opaque = r,
-        .alloc_granule = realm_alloc_granule,
+        .alloc_granule = virtcca_host_alloc_granule,
         .ns_pa = { HOST_SCRATCH_PA, HOST_SCRATCH_PA + GRANULE },
         .ns_ptr = { r->scratch[0], r->scratch[1] },
     };
-}
-
-static uint64_t rmi(VirtccaRealm *r, uint64_t fid, uint64_t a1, uint64_t a2,
-                    uint64_t a3, uint64_t a4, uint64_t *out1)
-{
-    uint64_t regs[TMM_RMI_REGS] = { fid, a1, a2, a3, a4 };
-
-    tmm_rmi_call(r->tmm, regs);
-    if (out1) {
-        *out1 = regs[1];
-    }
-    return regs[0];
 }
 
 /*
  * The host's steps for a built realm are the launch plan's: a delegated
  * granule, the RTTs down to a level.  Called with r->lock held.
  */
-static bool realm_delegated(VirtccaRealm *r, uint64_t *pa)
+bool virtcca_realm_delegated(VirtccaRealm *r, uint64_t *pa)
 {
     VirtccaPlanHost host = realm_host(r);
     char err[128];
@@ -224,77 +107,13 @@ static bool realm_delegated(VirtccaRealm *r, uint64_t *pa)
     return virtcca_plan_delegated_granule(&host, pa, err, sizeof(err));
 }
 
-static bool realm_ensure_table(VirtccaRealm *r, uint64_t ipa, int level)
+bool virtcca_realm_ensure_table(VirtccaRealm *r, uint64_t ipa, int level)
 {
     VirtccaPlanHost host = realm_host(r);
     char err[128];
 
     return virtcca_plan_ensure_table(&host, &r->built, ipa, level, err,
                                      sizeof(err));
-}
-
-/*
- * The monitor wrote secure memory behind TCG's back (through its own
- * pointer, not the memory API): code translated from what was there
- * before, by an earlier realm or for another IPA, must not run again.
- */
-static void realm_forget_code(VirtccaRealm *r, uint64_t pa, uint64_t size)
-{
-    ram_addr_t base = memory_region_get_ram_addr(r->cfg.secure_ram) +
-                      (pa - r->cfg.secure_base);
-
-    if (tcg_enabled() && size) {
-        tb_invalidate_phys_range(current_cpu, base, base + size - 1);
-    }
-}
-
-/*
- * First touch of protected RAM: the host gives it a zeroed granule.
- * Called with r->lock held.
- */
-static bool realm_populate(VirtccaRealm *r, uint64_t ipa)
-{
-    uint64_t data, st;
-    bool ok;
-
-    ok = realm_delegated(r, &data);
-    if (ok) {
-        st = rmi(r, TMM_RMI_DATA_CREATE_UNKNOWN, r->built.rd, data, ipa, 0,
-                 NULL);
-        /* The first granule of its 2 MiB: the level-3 table comes first. */
-        if ((st & 0xff) == TMM_RMI_ERROR_RTT && realm_ensure_table(r, ipa, 3)) {
-            st = rmi(r, TMM_RMI_DATA_CREATE_UNKNOWN, r->built.rd, data, ipa,
-                     0, NULL);
-        }
-        ok = st == TMM_RMI_SUCCESS;
-        if (!ok && rmi(r, TMM_RMI_GRANULE_UNDELEGATE, data, 0, 0, 0, NULL) ==
-            TMM_RMI_SUCCESS) {
-            g_array_append_val(r->free_granules, data);
-        }
-    }
-    /*
-     * Code translated from a granule's earlier life must go; one never
-     * handed out since the realm was built has none (realm_build forgot
-     * the granules an earlier realm had).
-     */
-    if (ok && r->granule_reused) {
-        realm_forget_code(r, data, GRANULE);
-    }
-    if (!ok) {
-        error_report_once("virtcca: cannot give the realm memory at IPA "
-                          "0x%" PRIx64 ": secure memory exhausted?", ipa);
-    }
-    return ok;
-}
-
-/*
- * Whether the host has memory for the realm at @ipa: its RAM, as -m
- * sized it.  The realm may make any protected IPA RIPAS RAM; the host
- * backs only these (a KVM host has no memslot elsewhere).
- */
-static bool realm_has_ram_at(VirtccaRealm *r, uint64_t ipa)
-{
-    return ipa >= r->cfg.ram_base && ipa - r->cfg.ram_base < r->ms->ram_size;
 }
 
 static void window_refuse(RefusedWindow *w, hwaddr addr, bool write)
@@ -343,131 +162,6 @@ static uint64_t rec_run_pa(unsigned n)
 static uint8_t *rec_run(VirtccaRealm *r, unsigned n)
 {
     return r->scratch[SCRATCH_PLAN_PAGES + n];
-}
-
-static uint64_t run_ld64(const uint8_t *run, unsigned off)
-{
-    uint64_t v;
-
-    memcpy(&v, run + off, 8);
-    return v;
-}
-
-static void run_st64(uint8_t *run, unsigned off, uint64_t v)
-{
-    memcpy(run + off, &v, 8);
-}
-
-/*
- * Memory the realm made EMPTY (to share it, or to give it back) is the
- * host's again, as with KVM, which frees a realm's private page when the
- * realm converts it: the DATA granules in [base, top) are destroyed here
- * and wait in r->reclaimed until every vCPU's TLB has dropped them
- * (realm_release_reclaimed).  Called with r->lock held.
- */
-static void realm_reclaim_empty(VirtccaRealm *r, uint64_t base, uint64_t top)
-{
-    uint64_t ipa = base, pa;
-
-    while (ipa < top) {
-        uint64_t regs[TMM_RMI_REGS] = { TMM_RMI_RTT_READ_ENTRY, r->built.rd,
-                                        ipa, 3 };
-        uint64_t block;
-
-        tmm_rmi_call(r->tmm, regs);
-        if (regs[0] != TMM_RMI_SUCCESS) {
-            return;
-        }
-        /* A whole block made EMPTY: split it, then destroy its granules. */
-        if (regs[1] == 2 && regs[2] == TMM_RTTE_ASSIGNED &&
-            regs[4] == TMM_RIPAS_EMPTY && realm_ensure_table(r, ipa, 3)) {
-            continue;
-        }
-        if (regs[1] == 3 && regs[2] == TMM_RTTE_ASSIGNED &&
-            regs[4] == TMM_RIPAS_EMPTY &&
-            rmi(r, TMM_RMI_DATA_DESTROY, r->built.rd, ipa, 0, 0, &pa) ==
-            TMM_RMI_SUCCESS) {
-            g_array_append_val(r->reclaimed, pa);
-        }
-        /* Past the entry the walk ended at: a granule or a whole block. */
-        block = GRANULE << (9 * (3 - regs[1]));
-        ipa = (ipa & ~(block - 1)) + block;
-    }
-}
-
-/*
- * In an exclusive section, after the flush of every vCPU's TLB was queued
- * ahead of it: the reclaimed granules go back to the host's pool, and
- * their memory to the host's allocator.
- */
-static void realm_release_reclaimed(CPUState *cs, run_on_cpu_data data)
-{
-    VirtccaRealm *r = data.host_ptr;
-    RAMBlock *rb = r->cfg.secure_ram->ram_block;
-    size_t i;
-
-    uint64_t run_base = 0, run_size = 0;
-
-    qemu_mutex_lock(&r->lock);
-    for (i = 0; i < r->reclaimed->len; i++) {
-        uint64_t pa = g_array_index(r->reclaimed, uint64_t, i);
-
-        if (rmi(r, TMM_RMI_GRANULE_UNDELEGATE, pa, 0, 0, 0, NULL) !=
-            TMM_RMI_SUCCESS) {
-            continue;
-        }
-        g_array_append_val(r->free_granules, pa);
-        /* One discard per run of adjacent granules. */
-        if (run_size && pa == run_base + run_size) {
-            run_size += GRANULE;
-            continue;
-        }
-        if (run_size) {
-            ram_block_discard_range(rb, run_base - r->cfg.secure_base,
-                                    run_size);
-        }
-        run_base = pa;
-        run_size = GRANULE;
-    }
-    if (run_size) {
-        ram_block_discard_range(rb, run_base - r->cfg.secure_base, run_size);
-    }
-    g_array_set_size(r->reclaimed, 0);
-    qemu_mutex_unlock(&r->lock);
-}
-
-/*
- * Apply a RIPAS change the realm asked for; the host always accepts.
- * Called with r->lock held, as are the other exit handlers.
- */
-static void realm_set_ripas(VirtccaRealm *r, uint64_t rec, uint8_t *run)
-{
-    uint64_t base = run_ld64(run, TMM_REC_RUN_EXIT_RIPAS_BASE);
-    uint64_t top = run_ld64(run, TMM_REC_RUN_EXIT_RIPAS_TOP);
-    bool empty = run[TMM_REC_RUN_EXIT_RIPAS_VALUE] == TMM_RIPAS_EMPTY;
-    uint64_t start = base, st, reached;
-    int tries = 0;
-
-    while (base < top && tries < 8) {
-        st = rmi(r, TMM_RMI_RTT_SET_RIPAS, r->built.rd, rec, base, top,
-                 &reached);
-        if (st == TMM_RMI_SUCCESS) {
-            base = reached;
-            tries = 0;
-            continue;
-        }
-        /* A block only partly covered: split it and try again. */
-        if ((st & 0xff) == TMM_RMI_ERROR_RTT && (st >> 8) < 3) {
-            realm_ensure_table(r, base, (st >> 8) + 1);
-            tries++;
-            continue;
-        }
-        break;
-    }
-    if (empty) {
-        realm_reclaim_empty(r, start, base);
-    }
-    run_st64(run, TMM_REC_RUN_ENTRY_FLAGS, 0);  /* RIPAS_RESPONSE: accept */
 }
 
 /* RSI_HOST_CALL: answered as an SMCCC call to the hypervisor would be. */
@@ -522,9 +216,9 @@ static void realm_psci_complete(VirtccaRealm *r, unsigned caller,
                      target_mpidr);
         return;
     }
-    st = rmi(r, TMM_RMI_PSCI_COMPLETE, r->built.recs[caller],
-             r->built.recs[target->cpu_index], 0 /* PSCI_SUCCESS */, 0,
-             NULL);
+    st = realm_rmi(r, TMM_RMI_PSCI_COMPLETE, r->built.recs[caller],
+                   r->built.recs[target->cpu_index], 0 /* PSCI_SUCCESS */, 0,
+                   NULL);
     if (st != TMM_RMI_SUCCESS) {
         error_report("virtcca: RMI_PSCI_COMPLETE failed: 0x%" PRIx64, st);
         return;
@@ -586,191 +280,6 @@ static bool realm_psci(VirtccaRealm *r, CPUState *cs, uint8_t *run)
     return false;
 }
 
-/*
- * Fault-around, as a KVM host maps more than the faulting page: the rest
- * of the aligned POPULATE_AROUND bytes around @ipa that the realm wants
- * as RAM and the host has not backed yet, so that a realm touching its
- * memory in order exits once per block, not once per granule.
- */
-#define POPULATE_AROUND     (64 * KiB)
-
-static void realm_populate_around(VirtccaRealm *r, uint64_t ipa)
-{
-    uint64_t base = ipa & ~(POPULATE_AROUND - 1), g;
-    TmmTranslation t;
-
-    for (g = base; g < base + POPULATE_AROUND; g += GRANULE) {
-        if (g != (ipa & ~(GRANULE - 1)) && realm_has_ram_at(r, g) &&
-            tmm_realm_translate(r->tmm, r->built.rd, g, TMM_ACCESS_READ,
-                                &t) == TMM_XLATE_EXIT &&
-            t.ripas == TMM_RIPAS_RAM && !realm_populate(r, g)) {
-            return;
-        }
-    }
-}
-
-/*
- * First touch of a 2 MiB block the realm has not touched at all (its RTT
- * entry still the level-2 UNASSIGNED RAM that RTT_INIT_RIPAS made): the
- * host backs the whole block with contiguous granules and folds the
- * level-3 table back into one block entry (RMI_RTT_FOLD), as a KVM host
- * backed by huge pages does.  Stage 2 then ends at level 2 for all of
- * it, which is what makes the realm's TLB fills cheap: the level-3 RTTs
- * of a realm's whole RAM do not fit the host's caches, and TCG walks
- * stage 2 at every fill.  A block is split again (RTT_CREATE) where the
- * realm changes the RIPAS of part of it or the host destroys a granule.
- * Returns false, having changed nothing the realm can see, where the
- * block is not whole RAM the host has or secure memory runs short; the
- * caller then backs granules one by one.
- */
-static bool realm_populate_block(VirtccaRealm *r, uint64_t ipa)
-{
-    uint64_t base = ipa & ~(BLOCK_SIZE - 1), pa, rtt, i;
-    uint64_t delegated = 0, created = 0;
-    uint64_t regs[TMM_RMI_REGS] = { TMM_RMI_RTT_READ_ENTRY, r->built.rd,
-                                    base, 2 };
-
-    if (!realm_has_ram_at(r, base) ||
-        !realm_has_ram_at(r, base + BLOCK_SIZE - GRANULE)) {
-        return false;
-    }
-    tmm_rmi_call(r->tmm, regs);
-    if (regs[0] != TMM_RMI_SUCCESS || regs[1] != 2 ||
-        regs[2] != TMM_RTTE_UNASSIGNED || regs[4] != TMM_RIPAS_RAM ||
-        !realm_alloc_block(r, &pa)) {
-        return false;
-    }
-    while (delegated < BLOCK_GRANULES &&
-           rmi(r, TMM_RMI_GRANULE_DELEGATE, pa + delegated * GRANULE, 0, 0,
-               0, NULL) == TMM_RMI_SUCCESS) {
-        delegated++;
-    }
-    if (delegated == BLOCK_GRANULES && realm_ensure_table(r, base, 3)) {
-        while (created < BLOCK_GRANULES &&
-               rmi(r, TMM_RMI_DATA_CREATE_UNKNOWN, r->built.rd,
-                   pa + created * GRANULE, base + created * GRANULE, 0,
-                   NULL) == TMM_RMI_SUCCESS) {
-            created++;
-        }
-    }
-    if (created == BLOCK_GRANULES) {
-        if (rmi(r, TMM_RMI_RTT_FOLD, r->built.rd, base, 3, 0, &rtt) ==
-            TMM_RMI_SUCCESS &&
-            rmi(r, TMM_RMI_GRANULE_UNDELEGATE, rtt, 0, 0, 0, NULL) ==
-            TMM_RMI_SUCCESS) {
-            g_array_append_val(r->free_granules, rtt);
-            r->built.nr_rtts--;
-        }
-        return true;
-    }
-    /* Not expected: what the realm did not get goes to the granule pool. */
-    for (i = created; i < delegated; i++) {
-        uint64_t g = pa + i * GRANULE;
-
-        if (rmi(r, TMM_RMI_GRANULE_UNDELEGATE, g, 0, 0, 0, NULL) ==
-            TMM_RMI_SUCCESS) {
-            g_array_append_val(r->free_granules, g);
-        }
-    }
-    return ipa - base < created * GRANULE;
-}
-
-/*
- * A stage-2 data abort exit at a protected IPA: the realm touched RAM, or
- * its RSI call named a buffer, that the host has not backed yet.  The
- * host gives it a granule; on re-entry the realm repeats the access or
- * the call.
- *
- * If the host took the granule back (RIPAS DESTROYED), or the IPA is
- * outside the realm's memory, nothing the host can do lets the realm go
- * on (RMM 1.0 lets a host answer only unprotected IPAs with an SEA): the
- * monitor would exit again at every retry.  A KVM host fails KVM_RUN
- * then, and the VMM stops the VM; so does this host, with the reason,
- * instead of spinning.
- */
-static void realm_protected_abort(VirtccaRealm *r, int cpu, uint8_t *run,
-                                  const char *what)
-{
-    uint64_t ipa = (run_ld64(run, TMM_REC_RUN_EXIT_HPFAR) >> 4) << 12;
-    TmmTranslation t;
-    TmmXlateResult res;
-
-    trace_virtcca_realm_unbacked(cpu, ipa);
-    run_st64(run, TMM_REC_RUN_ENTRY_FLAGS, 0);
-    res = tmm_realm_translate(r->tmm, r->built.rd, ipa, TMM_ACCESS_WRITE, &t);
-    if (ipa < SHARED_BIT && res == TMM_XLATE_EXIT &&
-        t.ripas == TMM_RIPAS_RAM && realm_has_ram_at(r, ipa)) {
-        if (realm_populate_block(r, ipa)) {
-            return;
-        }
-        if (realm_populate(r, ipa)) {
-            realm_populate_around(r, ipa);
-            return;
-        }
-    }
-    if (res != TMM_XLATE_OK) {
-        error_report("virtcca: vCPU %d: the realm's %s at IPA "
-                     "0x%" PRIx64 " is %s%s, which the host cannot back: "
-                     "stopping the realm", cpu, what, ipa,
-                     tmm_ripas_name(t.ripas),
-                     realm_has_ram_at(r, ipa) ? "" :
-                     " outside the realm's memory");
-        /* From this vCPU's thread: it stops at once, the others follow. */
-        vm_stop(RUN_STATE_INTERNAL_ERROR);
-    }
-}
-
-/*
- * The unprotected alias @ipa of Non-secure RAM, which the realm touched
- * for the first time: the host maps it for sharing, as a KVM host does
- * on the stage-2 fault.  The realm's next try reaches it.  Called with
- * r->lock held.
- */
-#define S2_MEMATTR_S1       (7ULL << 2)     /* FWB: stage 1 decides */
-#define S2AP_RW             (3ULL << 6)
-
-static bool realm_map_shared(VirtccaRealm *r, uint64_t ipa)
-{
-    uint64_t page = ipa & ~(GRANULE - 1);
-    uint64_t st;
-
-    if (!realm_ensure_table(r, page, 3)) {
-        return false;
-    }
-    st = rmi(r, TMM_RMI_RTT_MAP_UNPROTECTED, r->built.rd, page, 3,
-             (page & ~SHARED_BIT) | S2_MEMATTR_S1 | S2AP_RW, NULL);
-    /* Another vCPU may have mapped it meanwhile. */
-    return st == TMM_RMI_SUCCESS ||
-           (st & 0xff) == (TMM_RMI_ERROR_RTT & 0xff);
-}
-
-/*
- * The realm took back [base, top) (RIPAS RAM): the host's shared
- * mappings of its unprotected alias go.  Called with r->lock held.
- */
-static void realm_unmap_shared(VirtccaRealm *r, uint64_t base, uint64_t top)
-{
-    uint64_t ipa = (base & ~(GRANULE - 1)) | SHARED_BIT;
-
-    top |= SHARED_BIT;
-    while (ipa < top) {
-        uint64_t regs[TMM_RMI_REGS] = { TMM_RMI_RTT_READ_ENTRY,
-                                        r->built.rd, ipa, 3 };
-        uint64_t size;
-
-        tmm_rmi_call(r->tmm, regs);
-        if (regs[0] != TMM_RMI_SUCCESS) {
-            return;
-        }
-        size = 1ULL << (12 + 9 * (3 - regs[1]));
-        if (regs[1] == 3 && regs[2] == 1 /* ASSIGNED */) {
-            rmi(r, TMM_RMI_RTT_UNMAP_UNPROTECTED, r->built.rd, ipa, 3, 0,
-                NULL);
-        }
-        ipa = (ipa & ~(size - 1)) + size;
-    }
-}
-
 #define ESR_EC(esr)     (((esr) >> 26) & 0x3f)
 #define EC_WFX          0x01
 #define EC_SYSREG       0x18
@@ -804,10 +313,10 @@ static void realm_sync_exit(VirtccaRealm *r, ARMCPU *cpu, uint8_t *run,
     }
     if (ipa < SHARED_BIT) {
         r->exits[n][VIRTCCA_EXIT_POPULATE]++;
-        realm_protected_abort(r, n, run, rsi ? "RSI buffer" : "access");
-    } else if (realm_has_ram_at(r, ipa & ~SHARED_BIT)) {
+        virtcca_host_protected_abort(r, n, run, rsi ? "RSI buffer" : "access");
+    } else if (virtcca_host_has_ram_at(r, ipa & ~SHARED_BIT)) {
         r->exits[n][VIRTCCA_EXIT_SHARED_MAP]++;
-        if (!realm_map_shared(r, ipa)) {
+        if (!virtcca_host_map_shared(r, ipa)) {
             run_st64(run, TMM_REC_RUN_ENTRY_FLAGS, TMM_REC_ENTRY_INJECT_SEA);
         }
     } else if (esr & (1U << 24)) {                  /* ISV */
@@ -844,10 +353,11 @@ static bool realm_host_turn(VirtccaRealm *r, ARMCPU *cpu, TmmVcpuContext *ctx,
             run_ld64(run, TMM_REC_RUN_EXIT_RIPAS_BASE),
             run_ld64(run, TMM_REC_RUN_EXIT_RIPAS_TOP));
         if (run_ld64(run, TMM_REC_RUN_EXIT_RIPAS_VALUE) == TMM_RIPAS_RAM) {
-            realm_unmap_shared(r, run_ld64(run, TMM_REC_RUN_EXIT_RIPAS_BASE),
-                               run_ld64(run, TMM_REC_RUN_EXIT_RIPAS_TOP));
+            virtcca_host_unmap_shared(r,
+                run_ld64(run, TMM_REC_RUN_EXIT_RIPAS_BASE),
+                run_ld64(run, TMM_REC_RUN_EXIT_RIPAS_TOP));
         }
-        realm_set_ripas(r, rec, run);
+        virtcca_host_set_ripas(r, rec, run);
         *flush = true;
         break;
     case TMM_EXIT_HOST_CALL:
@@ -896,7 +406,7 @@ static bool realm_resume(VirtccaRealm *r, ARMCPU *cpu,
     if (flush) {
         /* The new RIPAS must be visible before the realm runs on. */
         tlb_flush_all_cpus_synced(CPU(cpu));
-        async_safe_run_on_cpu(CPU(cpu), realm_release_reclaimed,
+        async_safe_run_on_cpu(CPU(cpu), virtcca_host_release_reclaimed,
                               RUN_ON_CPU_HOST_PTR(r));
     }
     return !deliver;
@@ -977,52 +487,6 @@ static bool realm_take_exception(ARMCPU *cpu)
     default:
         return false;
     }
-}
-
-/* A vCPU forgets the translations of a granule the host took back. */
-static void realm_flush_vcpu_tlb(CPUState *cs, run_on_cpu_data data)
-{
-    tlb_flush(cs);
-}
-
-bool virtcca_realm_host_data_destroy(VirtccaRealm *r, uint64_t ipa,
-                                     Error **errp)
-{
-    uint64_t st, pa = 0;
-    CPUState *cs;
-
-    if (!r->active) {
-        error_setg(errp, "virtcca: no realm is running");
-        return false;
-    }
-    qemu_mutex_lock(&r->lock);
-    st = rmi(r, TMM_RMI_DATA_DESTROY, r->built.rd, ipa, 0, 0, &pa);
-    /* In a block the host backed whole: split it first. */
-    if ((st & 0xff) == TMM_RMI_ERROR_RTT && (st >> 8) < 3 &&
-        realm_ensure_table(r, ipa, 3)) {
-        st = rmi(r, TMM_RMI_DATA_DESTROY, r->built.rd, ipa, 0, 0, &pa);
-    }
-    qemu_mutex_unlock(&r->lock);
-    if (st != TMM_RMI_SUCCESS) {
-        error_setg(errp, "virtcca: RMI_DATA_DESTROY at IPA 0x%" PRIx64
-                   " failed: status 0x%" PRIx64, ipa, st);
-        return false;
-    }
-    /*
-     * The monitor invalidates the realm's TLB entries for the IPA before
-     * it returns (the granule is scrubbed already).  Only then may the
-     * host reuse the granule.
-     */
-    CPU_FOREACH(cs) {
-        run_on_cpu(cs, realm_flush_vcpu_tlb, RUN_ON_CPU_NULL);
-    }
-    qemu_mutex_lock(&r->lock);
-    if (rmi(r, TMM_RMI_GRANULE_UNDELEGATE, pa, 0, 0, 0, NULL) ==
-        TMM_RMI_SUCCESS) {
-        g_array_append_val(r->free_granules, pa);
-    }
-    qemu_mutex_unlock(&r->lock);
-    return true;
 }
 
 /* A REC's registers are the monitor's; the host sees only REC exits. */
@@ -1133,20 +597,8 @@ static bool realm_build(VirtccaRealm *r, Error **errp)
         virtcca_plan_realm_free(&r->built);
     }
     r->active = false;
-    /*
-     * A realm before this one (system_reset) may have run code from the
-     * granules it was given: from the bump allocator's high-water mark
-     * down.  The first realm has none.
-     */
-    realm_forget_code(r, r->cfg.secure_base, r->next_granule * GRANULE);
-    realm_forget_code(r, r->cfg.secure_base + r->block_top * GRANULE,
-                      ROUND_DOWN(r->secure_size, BLOCK_SIZE) -
-                      r->block_top * GRANULE);
-    r->next_granule = 0;
-    r->block_top = ROUND_DOWN(r->secure_size, BLOCK_SIZE) / GRANULE;
+    virtcca_host_memory_reset(r);
     memset(r->exits, 0, sizeof(*r->exits) * r->ms->smp.max_cpus);
-    g_array_set_size(r->free_granules, 0);
-    g_array_set_size(r->reclaimed, 0);
     r->tmm = tmm_new(realm_granule_map, r, &secure, 1, r->keys);
     if (!r->tmm) {
         error_setg(errp, "virtcca: cannot start the monitor");
@@ -1263,7 +715,6 @@ VirtccaRealm *virtcca_realm_new(VirtccaGuest *g, MachineState *ms,
     r->ms = ms;
     r->cfg = *cfg;
     r->secure_size = cfg->secure_size;
-    r->block_top = ROUND_DOWN(r->secure_size, BLOCK_SIZE) / GRANULE;
     r->ns_ptr = memory_region_get_ram_ptr(cfg->ns_ram);
     r->ns_size = memory_region_size(cfg->ns_ram);
     r->nr_scratch = SCRATCH_PLAN_PAGES + ms->smp.max_cpus;
@@ -1271,6 +722,7 @@ VirtccaRealm *virtcca_realm_new(VirtccaGuest *g, MachineState *ms,
     qemu_mutex_init(&r->lock);
     r->free_granules = g_array_new(false, false, sizeof(uint64_t));
     r->reclaimed = g_array_new(false, false, sizeof(uint64_t));
+    virtcca_host_memory_init(r);
     r->exits = g_malloc0(sizeof(*r->exits) * ms->smp.max_cpus);
 
     r->keys = tmm_attest_keys_load(g->rak_file, g->platform_key_file, &kerr);
