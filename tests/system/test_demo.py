@@ -84,6 +84,20 @@ class Demo(unittest.TestCase):
         self.assertRegex(exits, r"^\d+: .*mmio \d+")
         self.assertRegex(exits, r"irq \d+")
 
+    def test_realm_memory_backed_in_blocks(self):
+        """The host backed the realm's untouched 2 MiB blocks whole: far
+        more memory than the first touches would give a granule each."""
+        m = re.match(r"(\d+) MiB of granules .*backed at (\d+) first",
+                     self.line("realm memory"))
+        self.assertIsNotNone(m, self.line("realm memory"))
+        mib, touches = int(m.group(1)), int(m.group(2))
+        self.assertGreater(touches, 0)
+        # Past the images' granules (populated before the realm ran),
+        # more granules per first touch than the 64 KiB fault-around (16)
+        images = sum(-(-os.path.getsize(os.path.join(GUEST, f)) // 4096)
+                     for f in ("Image", "initramfs.cpio.gz"))
+        self.assertGreater(mib * 256 - images, 16 * touches)
+
     def test_power_button_powers_the_realm_off(self):
         self.assertIn("the realm powered itself off (QEMU exit status 0)",
                       self.line("power button"))

@@ -208,8 +208,8 @@ void virtcca_host_release_reclaimed(CPUState *cs, run_on_cpu_data data)
  */
 void virtcca_host_set_ripas(VirtccaRealm *r, uint64_t rec, uint8_t *run)
 {
-    uint64_t base = run_ld64(run, TMM_REC_RUN_EXIT_RIPAS_BASE);
-    uint64_t top = run_ld64(run, TMM_REC_RUN_EXIT_RIPAS_TOP);
+    uint64_t base = ldq_le_p(run + TMM_REC_RUN_EXIT_RIPAS_BASE);
+    uint64_t top = ldq_le_p(run + TMM_REC_RUN_EXIT_RIPAS_TOP);
     bool empty = run[TMM_REC_RUN_EXIT_RIPAS_VALUE] == TMM_RIPAS_EMPTY;
     uint64_t start = base, st, reached;
     int tries = 0;
@@ -233,7 +233,7 @@ void virtcca_host_set_ripas(VirtccaRealm *r, uint64_t rec, uint8_t *run)
     if (empty) {
         host_reclaim_empty(r, start, base);
     }
-    run_st64(run, TMM_REC_RUN_ENTRY_FLAGS, 0);  /* RIPAS_RESPONSE: accept */
+    stq_le_p(run + TMM_REC_RUN_ENTRY_FLAGS, 0);  /* RIPAS_RESPONSE: accept */
 }
 
 /*
@@ -341,12 +341,12 @@ static bool host_populate_block(VirtccaRealm *r, uint64_t ipa)
 void virtcca_host_protected_abort(VirtccaRealm *r, int cpu, uint8_t *run,
                                   const char *what)
 {
-    uint64_t ipa = (run_ld64(run, TMM_REC_RUN_EXIT_HPFAR) >> 4) << 12;
+    uint64_t ipa = (ldq_le_p(run + TMM_REC_RUN_EXIT_HPFAR) >> 4) << 12;
     TmmTranslation t;
     TmmXlateResult res;
 
     trace_virtcca_realm_unbacked(cpu, ipa);
-    run_st64(run, TMM_REC_RUN_ENTRY_FLAGS, 0);
+    stq_le_p(run + TMM_REC_RUN_ENTRY_FLAGS, 0);
     res = tmm_realm_translate(r->tmm, r->built.rd, ipa, TMM_ACCESS_WRITE, &t);
     if (ipa < SHARED_BIT && res == TMM_XLATE_EXIT &&
         t.ripas == TMM_RIPAS_RAM && virtcca_host_has_ram_at(r, ipa)) {

@@ -116,9 +116,8 @@ void virtcca_vgic_prepare_entry(ARMCPU *cpu, uint8_t *run)
 
     /* What the realm finished since the last entry */
     for (i = 0; i < nr_lrs; i++) {
-        uint64_t lr;
+        uint64_t lr = ldq_le_p(run + TMM_REC_RUN_EXIT_GICV3_LRS + 8 * i);
 
-        memcpy(&lr, run + TMM_REC_RUN_EXIT_GICV3_LRS + 8 * i, 8);
         if (!(lr & LR_STATE_MASK) && (lr & LR_EOI)) {
             intid = lr & LR_VINTID_MASK;
             trace_virtcca_vgic_deactivate(CPU(cpu)->cpu_index, intid);
@@ -176,8 +175,10 @@ void virtcca_vgic_prepare_entry(ARMCPU *cpu, uint8_t *run)
         /* Full: a maintenance interrupt when the realm has room again */
         hcr |= ICH_HCR_UIE;
     }
-    memcpy(run + TMM_REC_RUN_ENTRY_GICV3_LRS, lrs, sizeof(lrs));
-    memcpy(run + TMM_REC_RUN_ENTRY_GICV3_HCR, &hcr, 8);
+    for (i = 0; i < TMM_REC_RUN_NR_LRS; i++) {
+        stq_le_p(run + TMM_REC_RUN_ENTRY_GICV3_LRS + 8 * i, lrs[i]);
+    }
+    stq_le_p(run + TMM_REC_RUN_ENTRY_GICV3_HCR, hcr);
     if (changed) {
         /* The physical interface as the realm's world signals it */
         arm_call_el_change_hook(cpu);

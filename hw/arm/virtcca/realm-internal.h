@@ -101,20 +101,6 @@ static inline uint64_t realm_rmi(VirtccaRealm *r, uint64_t fid, uint64_t a1,
     return regs[0];
 }
 
-/* The REC run structure's fields, little-endian as the monitor keeps them. */
-static inline uint64_t run_ld64(const uint8_t *run, unsigned off)
-{
-    uint64_t v;
-
-    memcpy(&v, run + off, 8);
-    return v;
-}
-
-static inline void run_st64(uint8_t *run, unsigned off, uint64_t v)
-{
-    memcpy(run + off, &v, 8);
-}
-
 /* The launch plan's host steps, for a built realm (r->lock held). */
 bool virtcca_realm_delegated(VirtccaRealm *r, uint64_t *pa);
 bool virtcca_realm_ensure_table(VirtccaRealm *r, uint64_t ipa, int level);

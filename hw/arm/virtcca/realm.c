@@ -167,7 +167,7 @@ static uint8_t *rec_run(VirtccaRealm *r, unsigned n)
 /* RSI_HOST_CALL: answered as an SMCCC call to the hypervisor would be. */
 static void realm_host_call(uint8_t *run)
 {
-    uint64_t fid = run_ld64(run, TMM_REC_RUN_EXIT_GPRS);
+    uint64_t fid = ldq_le_p(run + TMM_REC_RUN_EXIT_GPRS);
     uint64_t answer = TMM_SMCCC_NOT_SUPPORTED;
     int i;
 
@@ -175,11 +175,11 @@ static void realm_host_call(uint8_t *run)
         answer = 0x10001;
     }
     for (i = 0; i < 31; i++) {
-        run_st64(run, TMM_REC_RUN_ENTRY_GPRS + 8 * i,
-                 run_ld64(run, TMM_REC_RUN_EXIT_GPRS + 8 * i));
+        stq_le_p(run + TMM_REC_RUN_ENTRY_GPRS + 8 * i,
+                 ldq_le_p(run + TMM_REC_RUN_EXIT_GPRS + 8 * i));
     }
-    run_st64(run, TMM_REC_RUN_ENTRY_GPRS, answer);
-    run_st64(run, TMM_REC_RUN_ENTRY_FLAGS, 0);
+    stq_le_p(run + TMM_REC_RUN_ENTRY_GPRS, answer);
+    stq_le_p(run + TMM_REC_RUN_ENTRY_FLAGS, 0);
 }
 
 /* A secondary vCPU's first entry into its REC, on its own thread. */
@@ -250,12 +250,12 @@ static void realm_psci_complete(VirtccaRealm *r, unsigned caller,
  */
 static bool realm_psci(VirtccaRealm *r, CPUState *cs, uint8_t *run)
 {
-    uint32_t fid = run_ld64(run, TMM_REC_RUN_EXIT_GPRS);
+    uint32_t fid = ldq_le_p(run + TMM_REC_RUN_EXIT_GPRS);
     uint64_t self = arm_cpu_mp_affinity(ARM_CPU(cs));
 
-    run_st64(run, TMM_REC_RUN_ENTRY_FLAGS, 0);
+    stq_le_p(run + TMM_REC_RUN_ENTRY_FLAGS, 0);
     trace_virtcca_realm_psci(cs->cpu_index, fid,
-                             run_ld64(run, TMM_REC_RUN_EXIT_GPRS + 8));
+                             ldq_le_p(run + TMM_REC_RUN_EXIT_GPRS + 8));
     switch (fid & ~QEMU_PSCI_0_2_64BIT) {
     case QEMU_PSCI_0_2_FN_CPU_OFF:
         /* The REC stays off until another REC's CPU_ON names it. */
@@ -263,7 +263,7 @@ static bool realm_psci(VirtccaRealm *r, CPUState *cs, uint8_t *run)
     case QEMU_PSCI_0_2_FN_CPU_ON:
     case QEMU_PSCI_0_2_FN_AFFINITY_INFO:
         realm_psci_complete(r, cs->cpu_index, fid,
-                            run_ld64(run, TMM_REC_RUN_EXIT_GPRS + 8));
+                            ldq_le_p(run + TMM_REC_RUN_EXIT_GPRS + 8));
         return true;
     case QEMU_PSCI_0_2_FN_SYSTEM_OFF:
         qemu_system_shutdown_request(SHUTDOWN_CAUSE_GUEST_SHUTDOWN);
@@ -291,16 +291,16 @@ static void realm_sync_exit(VirtccaRealm *r, ARMCPU *cpu, uint8_t *run,
                             bool rsi)
 {
     int n = CPU(cpu)->cpu_index;
-    uint64_t esr = run_ld64(run, TMM_REC_RUN_EXIT_ESR);
-    uint64_t ipa = (run_ld64(run, TMM_REC_RUN_EXIT_HPFAR) >> 4) << 12 |
-                   run_ld64(run, TMM_REC_RUN_EXIT_FAR);
+    uint64_t esr = ldq_le_p(run + TMM_REC_RUN_EXIT_ESR);
+    uint64_t ipa = (ldq_le_p(run + TMM_REC_RUN_EXIT_HPFAR) >> 4) << 12 |
+                   ldq_le_p(run + TMM_REC_RUN_EXIT_FAR);
 
-    run_st64(run, TMM_REC_RUN_ENTRY_FLAGS, 0);
+    stq_le_p(run + TMM_REC_RUN_ENTRY_FLAGS, 0);
     switch (ESR_EC(esr)) {
     case EC_SYSREG:
         r->exits[n][VIRTCCA_EXIT_SYSREG]++;
         virtcca_vgic_sgi(cpu, esr & TMM_SYSREG(3, 7, 15, 15, 7),
-                         run_ld64(run, TMM_REC_RUN_EXIT_GPRS));
+                         ldq_le_p(run + TMM_REC_RUN_EXIT_GPRS));
         return;
     case EC_WFX:
         r->exits[n][VIRTCCA_EXIT_WFX]++;
@@ -317,7 +317,7 @@ static void realm_sync_exit(VirtccaRealm *r, ARMCPU *cpu, uint8_t *run,
     } else if (virtcca_host_has_ram_at(r, ipa & ~SHARED_BIT)) {
         r->exits[n][VIRTCCA_EXIT_SHARED_MAP]++;
         if (!virtcca_host_map_shared(r, ipa)) {
-            run_st64(run, TMM_REC_RUN_ENTRY_FLAGS, TMM_REC_ENTRY_INJECT_SEA);
+            stq_le_p(run + TMM_REC_RUN_ENTRY_FLAGS, TMM_REC_ENTRY_INJECT_SEA);
         }
     } else if (esr & (1U << 24)) {                  /* ISV */
         r->exits[n][VIRTCCA_EXIT_MMIO]++;
@@ -328,7 +328,7 @@ static void realm_sync_exit(VirtccaRealm *r, ARMCPU *cpu, uint8_t *run,
                       "registers at unprotected IPA 0x%" PRIx64 " cannot be "
                       "emulated (no instruction syndrome): synchronous "
                       "external abort\n", ipa);
-        run_st64(run, TMM_REC_RUN_ENTRY_FLAGS, TMM_REC_ENTRY_INJECT_SEA);
+        stq_le_p(run + TMM_REC_RUN_ENTRY_FLAGS, TMM_REC_ENTRY_INJECT_SEA);
     }
 }
 
@@ -344,18 +344,18 @@ static bool realm_host_turn(VirtccaRealm *r, ARMCPU *cpu, TmmVcpuContext *ctx,
     CPUState *cs = CPU(cpu);
     uint64_t rec = r->built.recs[cs->cpu_index];
     uint8_t *run = rec_run(r, cs->cpu_index);
-    uint64_t reason = run_ld64(run, TMM_REC_RUN_EXIT_REASON);
+    uint64_t reason = ldq_le_p(run + TMM_REC_RUN_EXIT_REASON);
 
     trace_virtcca_realm_rec_exit(cs->cpu_index, reason);
     switch (reason) {
     case TMM_EXIT_RIPAS_CHANGE:
         trace_virtcca_realm_ripas_change(cs->cpu_index,
-            run_ld64(run, TMM_REC_RUN_EXIT_RIPAS_BASE),
-            run_ld64(run, TMM_REC_RUN_EXIT_RIPAS_TOP));
-        if (run_ld64(run, TMM_REC_RUN_EXIT_RIPAS_VALUE) == TMM_RIPAS_RAM) {
+            ldq_le_p(run + TMM_REC_RUN_EXIT_RIPAS_BASE),
+            ldq_le_p(run + TMM_REC_RUN_EXIT_RIPAS_TOP));
+        if (run[TMM_REC_RUN_EXIT_RIPAS_VALUE] == TMM_RIPAS_RAM) {
             virtcca_host_unmap_shared(r,
-                run_ld64(run, TMM_REC_RUN_EXIT_RIPAS_BASE),
-                run_ld64(run, TMM_REC_RUN_EXIT_RIPAS_TOP));
+                ldq_le_p(run + TMM_REC_RUN_EXIT_RIPAS_BASE),
+                ldq_le_p(run + TMM_REC_RUN_EXIT_RIPAS_TOP));
         }
         virtcca_host_set_ripas(r, rec, run);
         *flush = true;
@@ -374,10 +374,10 @@ static bool realm_host_turn(VirtccaRealm *r, ARMCPU *cpu, TmmVcpuContext *ctx,
     case TMM_EXIT_IRQ:
     case TMM_EXIT_FIQ:
         r->exits[cs->cpu_index][VIRTCCA_EXIT_IRQ]++;
-        run_st64(run, TMM_REC_RUN_ENTRY_FLAGS, 0);
+        stq_le_p(run + TMM_REC_RUN_ENTRY_FLAGS, 0);
         break;
     default:
-        run_st64(run, TMM_REC_RUN_ENTRY_FLAGS, 0);
+        stq_le_p(run + TMM_REC_RUN_ENTRY_FLAGS, 0);
         break;
     }
     if (reason != TMM_EXIT_IRQ && reason != TMM_EXIT_FIQ &&
