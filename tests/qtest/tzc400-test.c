@@ -564,6 +564,46 @@ static void test_secure_read_only(void)
     stop(m);
 }
 
+/*
+ * Secure CPUs reach what the regions open to them both ways without the
+ * filter's IOMMU: the model keeps that direct path to the runs between
+ * region edges, so a region closing one page in the middle must cut it,
+ * and the page must come back when the region goes.
+ */
+static void test_secure_region_edges(void)
+{
+    Machine *m = start("");
+    uint64_t base = SEC_BASE + 0x40000;
+    uint32_t value = 0x5a5a5a5a;
+    int i;
+
+    for (i = 0; i < 3; i++) {
+        swrite(m, base + i * 0x1000, 0x1000 + i);
+    }
+    program_region(m, 6, base + 0x1000, base + 0x1fff, 0x1, 0);
+    g_assert_cmphex(sread(m, base), ==, 0x1000);
+    g_assert_cmphex(sread(m, base + 0x2000), ==, 0x1002);
+    swrite(m, base, 0x2000);
+    swrite(m, base + 0x2000, 0x2002);
+    g_assert_cmpuint(violations(m), ==, 0);
+
+    g_assert_false(agent_cmd(m, CMD_READ32, base + 0x1000, &value));
+    g_assert_false(agent_cmd(m, CMD_WRITE32, base + 0x1ffc, &value));
+    g_assert_cmpuint(violations(m), ==, 2);
+    g_assert_cmphex(treg(m, FAIL_ADDRESS_LOW(0)), ==,
+                    (uint32_t)(base + 0x1000));
+    set_treg(m, INT_CLEAR, 0x1);
+
+    set_treg(m, REGION_ATTRIBUTES(6), 0);
+    g_assert_cmphex(sread(m, base + 0x1000), ==, 0x1001);
+    swrite(m, base + 0x1000, 0x2001);
+    g_assert_cmphex(sread(m, base + 0x1000), ==, 0x2001);
+    g_assert_cmphex(sread(m, base), ==, 0x2000);
+    g_assert_cmphex(sread(m, base + 0x2000), ==, 0x2002);
+    g_assert_cmpuint(violations(m), ==, 2);
+    stop(m);
+}
+
 /* secure-memory-size=0: no Secure DRAM, no TZASC. */
 static void test_no_secure_memory(void)
 {
@@ -593,6 +633,7 @@ int main(int argc, char **argv)
     qtest_add_func("/tzc400/ns-open-region", test_ns_open_region);
     qtest_add_func("/tzc400/gate-keeper", test_gate_keeper);
     qtest_add_func("/tzc400/secure-read-only", test_secure_read_only);
+    qtest_add_func("/tzc400/secure-region-edges", test_secure_region_edges);
     qtest_add_func("/tzc400/no-secure-memory", test_no_secure_memory);
 
     return g_test_run();

@@ -1372,9 +1372,12 @@ static void case_mmio(void)
  * between.
  */
 #define EL2_EMPTY_PAGE  (PLAY_BASE + 0x50 * GRANULE)
-#define EL2_BELL_PAGE   (PLAY_BASE + 0x58 * GRANULE)    /* and 3 more */
-#define EL2_NR_BELLS    4
+#define EL2_BELL_PAGE   (PLAY_BASE + 0x58 * GRANULE)    /* and 5 more */
+#define EL2_NR_BELLS    6
 #define EL2_SHARED_PAGE (PLAY_BASE + 0x60 * GRANULE)
+/* A block the realm shares whole, and the page of it it takes back */
+#define EL2_SHARED_BLOCK (PLAY_BASE + 0x800000)
+#define EL2_TAKEN_BACK  (EL2_SHARED_BLOCK + 0x100 * GRANULE)
 
 static unsigned bells_rung;
 
@@ -1394,13 +1397,20 @@ static bool host_samples(void)
 }
 
 /*
- * Three windows between four samples:
+ * Five windows between six samples:
  *  - every access kind to an EMPTY page: the monitor's SEA, no exit;
  *  - emulated MMIO loads: one MMIO exit each, nothing else;
  *  - accesses without an instruction syndrome (pair, exclusive, atomic,
  *    writeback) to a device register: the host cannot emulate them and
  *    answers each MMIO exit with an SEA at the instruction, no
- *    writeback; the register is left as it was.
+ *    writeback; the register is left as it was;
+ *  - a load from every page of a 2 MiB block the realm shared whole: the
+ *    host maps the block at the first, one shared-map exit in all;
+ *  - one page of the block taken back (RIPAS RAM), then loads from its
+ *    shared alias and its neighbours': the host split the block and
+ *    unmapped that page alone, so one shared-map exit, for it.  A
+ *    translation of the block kept past the RIPAS change (a stale TLB or
+ *    walk cache) would make none.
  */
 static const struct {
     const char *name;
@@ -1435,6 +1445,10 @@ static void case_exit_windows(void)
     p_ldrx(EL2_SHARED_PAGE | SHARED_BIT);
     out("R el2-empty status=%x response=%x ripas=%x\n", st, resp,
         ripas_of(page));
+    st = ipa_state_set(EL2_SHARED_BLOCK, EL2_SHARED_BLOCK + BLOCK_SIZE,
+                       RIPAS_EMPTY, 0, &resp);
+    out("R el2-shared-block status=%x response=%x ripas=%x\n", st, resp,
+        ripas_of(EL2_SHARED_BLOCK + BLOCK_SIZE - GRANULE));
 
     rang = host_samples() && rang;
     for (i = 0; i < NR_PRIMS; i++) {
@@ -1452,6 +1466,18 @@ static void case_exit_windows(void)
         m[i] = mmio_do(noisv[i].fn, prio, 0x2222222222222222ULL);
     }
     rang = host_samples() && rang;
+    for (i = 0; i < BLOCK_SIZE / GRANULE; i++) {
+        p_ldrx((EL2_SHARED_BLOCK + i * GRANULE) | SHARED_BIT);
+    }
+    rang = host_samples() && rang;
+    st = ipa_state_set(EL2_TAKEN_BACK, EL2_TAKEN_BACK + GRANULE, RIPAS_RAM,
+                       0, &resp);
+    p_ldrx(EL2_TAKEN_BACK | SHARED_BIT);
+    p_ldrx((EL2_TAKEN_BACK - GRANULE) | SHARED_BIT);
+    p_ldrx((EL2_TAKEN_BACK + GRANULE) | SHARED_BIT);
+    rang = host_samples() && rang;
+    out("R el2-taken-back status=%x ripas=%x\n", st,
+        ripas_of(EL2_TAKEN_BACK));
 
     out("R el2-windows rang=%x emul-loads=%x noisv=%x\n", (uint64_t)rang,
         (uint64_t)NR_EMUL_LOADS, (uint64_t)NR_NOISV);

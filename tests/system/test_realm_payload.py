@@ -450,7 +450,7 @@ IBRD = UART + 0x24                      # UARTIBRD
 NOTHING = 0x09050000 | SHARED_BIT       # between the GPIO and PCIe
 VTIMER_PPI, TEST_SGI, SELF_SGI, SPURIOUS = 27, 5, 3, 1023
 EL2_EMPTY_PAGE = PLAY_BASE + 0x50 * 4096
-EL2_BELLS = [PLAY_BASE + (0x58 + k) * 4096 for k in range(4)]
+EL2_BELLS = [PLAY_BASE + (0x58 + k) * 4096 for k in range(6)]
 EXIT_KINDS = ["mmio", "shared-map", "populate", "sysreg", "wfx", "irq",
               "smc"]
 
@@ -659,6 +659,29 @@ class RealmUnderEl2(SeaChecks, unittest.TestCase):
         delta = self.window(2)
         del delta["mmio"]       # test_mmio_sea_counted
         self.assertEqual(delta, dict.fromkeys(delta, 0))
+
+    def test_shared_block_one_first_touch(self):
+        """The realm makes a 2 MiB block EMPTY and loads from every page
+        of its shared alias: the host maps the block whole at the first
+        load (one shared-map exit for 512 pages)."""
+        r = self.result("el2-shared-block")
+        self.assertEqual((r["status"], r["response"], r["ripas"]),
+                         (0, 0, 0))
+        self.assertEqual(self.window(3),
+                         dict(dict.fromkeys(EXIT_KINDS, 0), **{
+                              "shared-map": 1}))
+
+    def test_shared_page_taken_back_from_a_block(self):
+        """One page of that block made RAM again: the host splits the
+        block and unmaps that page only (RTT_UNMAP_UNPROTECTED), so of
+        loads from its shared alias and its two neighbours', only the
+        first exits.  Without the unmap, or with a translation kept past
+        it (TLB, stage 2 walk cache), none would."""
+        r = self.result("el2-taken-back")
+        self.assertEqual((r["status"], r["ripas"]), (0, 1))
+        delta = self.window(4)
+        self.assertEqual(delta["shared-map"], 1)
+        self.assertEqual((delta["mmio"], delta["populate"]), (0, 0))
 
     def test_mmio_sea_counted(self):
         """An MMIO exit without an instruction syndrome, which the host

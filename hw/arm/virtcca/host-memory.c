@@ -379,11 +379,69 @@ void virtcca_host_protected_abort(VirtccaRealm *r, int cpu, uint8_t *run,
 #define S2_MEMATTR_S1       (7ULL << 2)     /* FWB: stage 1 decides */
 #define S2AP_RW             (3ULL << 6)
 
+/* RTT_READ_ENTRY at @level: false if the call fails. */
+static bool host_read_entry(VirtccaRealm *r, uint64_t ipa, int level,
+                            uint64_t *regs)
+{
+    regs[0] = TMM_RMI_RTT_READ_ENTRY;
+    regs[1] = r->built.rd;
+    regs[2] = ipa;
+    regs[3] = level;
+    tmm_rmi_call(r->tmm, regs);
+    return regs[0] == TMM_RMI_SUCCESS;
+}
+
+/* Whether the realm made all of the protected 2 MiB block @base EMPTY. */
+static bool host_block_all_empty(VirtccaRealm *r, uint64_t base)
+{
+    uint64_t regs[TMM_RMI_REGS], i;
+
+    if (!host_read_entry(r, base, 2, regs)) {
+        return false;
+    }
+    if (regs[2] != TMM_RTTE_TABLE) {
+        return regs[2] == TMM_RTTE_UNASSIGNED && regs[4] == TMM_RIPAS_EMPTY;
+    }
+    for (i = 0; i < BLOCK_GRANULES; i++) {
+        if (!host_read_entry(r, base + i * GRANULE, 3, regs) ||
+            regs[2] != TMM_RTTE_UNASSIGNED || regs[4] != TMM_RIPAS_EMPTY) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/*
+ * A block the realm shared whole (its protected twin all EMPTY, as the
+ * realm makes its DMA bounce buffers) is mapped whole, as a KVM host maps
+ * a shared huge page: one first touch per 2 MiB, one stage-2 entry for
+ * the TLB fills.  Not where a level-3 table already divides the block.
+ */
+static bool host_map_shared_block(VirtccaRealm *r, uint64_t ipa)
+{
+    uint64_t base = ipa & ~(BLOCK_SIZE - 1);
+    uint64_t ram = base & ~SHARED_BIT;
+    uint64_t regs[TMM_RMI_REGS];
+
+    if (!virtcca_host_has_ram_at(r, ram) ||
+        !virtcca_host_has_ram_at(r, ram + BLOCK_SIZE - GRANULE) ||
+        !host_read_entry(r, base, 2, regs) ||
+        regs[2] != TMM_RTTE_UNASSIGNED || !host_block_all_empty(r, ram) ||
+        !virtcca_realm_ensure_table(r, base, 2)) {
+        return false;
+    }
+    return realm_rmi(r, TMM_RMI_RTT_MAP_UNPROTECTED, r->built.rd, base, 2,
+                     ram | S2_MEMATTR_S1 | S2AP_RW, NULL) == TMM_RMI_SUCCESS;
+}
+
 bool virtcca_host_map_shared(VirtccaRealm *r, uint64_t ipa)
 {
     uint64_t page = ipa & ~(GRANULE - 1);
     uint64_t st;
 
+    if (host_map_shared_block(r, ipa)) {
+        return true;
+    }
     if (!virtcca_realm_ensure_table(r, page, 3)) {
         return false;
     }
@@ -403,21 +461,28 @@ void virtcca_host_unmap_shared(VirtccaRealm *r, uint64_t base, uint64_t top)
     uint64_t ipa = (base & ~(GRANULE - 1)) | SHARED_BIT;
 
     top |= SHARED_BIT;
+    base = ipa;
     while (ipa < top) {
-        uint64_t regs[TMM_RMI_REGS] = { TMM_RMI_RTT_READ_ENTRY,
-                                        r->built.rd, ipa, 3 };
-        uint64_t size;
+        uint64_t regs[TMM_RMI_REGS];
+        uint64_t size, start;
 
-        tmm_rmi_call(r->tmm, regs);
-        if (regs[0] != TMM_RMI_SUCCESS) {
+        if (!host_read_entry(r, ipa, 3, regs)) {
             return;
         }
         size = 1ULL << (12 + 9 * (3 - regs[1]));
-        if (regs[1] == 3 && regs[2] == 1 /* ASSIGNED */) {
-            realm_rmi(r, TMM_RMI_RTT_UNMAP_UNPROTECTED, r->built.rd, ipa, 3,
-                      0, NULL);
+        start = ipa & ~(size - 1);
+        if (regs[2] == TMM_RTTE_ASSIGNED && regs[1] < 3 &&
+            (start < base || start + size > top) &&
+            virtcca_realm_ensure_table(r, ipa, 3)) {
+            /* A block the realm takes back part of: split, read again */
+            continue;
         }
-        ipa = (ipa & ~(size - 1)) + size;
+        /* Whole, or not splittable (no memory): all of it goes */
+        if (regs[2] == TMM_RTTE_ASSIGNED) {
+            realm_rmi(r, TMM_RMI_RTT_UNMAP_UNPROTECTED, r->built.rd, start,
+                      regs[1], 0, NULL);
+        }
+        ipa = start + size;
     }
 }
 

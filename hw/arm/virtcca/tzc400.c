@@ -200,6 +200,71 @@ static MemTxResult tzc400_refuse(TZC400State *s, uint64_t addr,
     return (s->action & TZC400_ACTION_DECERR) ? MEMTX_ERROR : MEMTX_OK;
 }
 
+static int tzc400_cmp_offset(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+    return x < y ? -1 : x > y;
+}
+
+/*
+ * Map the runs of upstream that Secure accesses may read and write into
+ * MMIO 3.  A realm's memory is such a run: its vCPUs then fill their TLBs
+ * from it without a call to translate() each time, and anything else
+ * Secure still goes through the filter.  Which region decides can change
+ * only at a region's base or one past its top, so the permissions are
+ * the same from one such cut to the next.
+ */
+static void tzc400_update_s_direct(TZC400State *s)
+{
+    uint64_t size = memory_region_size(s->upstream);
+    uint64_t cut[2 * TZC400_NUM_REGIONS + 2];
+    uint64_t run_start = 0;
+    bool in_run = false;
+    int ncut = 0, nrun = 0, i;
+
+    cut[ncut++] = 0;
+    cut[ncut++] = size;
+    for (i = 1; i < TZC400_NUM_REGIONS; i++) {
+        uint64_t base = tzc400_region_base(s, i);
+        uint64_t top = tzc400_region_top(s, i);
+
+        if (!(s->region_attributes[i] & (1u << s->filter))) {
+            continue;
+        }
+        if (base > s->base && base - s->base < size) {
+            cut[ncut++] = base - s->base;
+        }
+        if (top >= s->base && top - s->base < size - 1) {
+            cut[ncut++] = top - s->base + 1;
+        }
+    }
+    qsort(cut, ncut, sizeof(cut[0]), tzc400_cmp_offset);
+
+    memory_region_transaction_begin();
+    for (i = 0; i < ncut; i++) {
+        bool open = i + 1 < ncut &&
+                    tzc400_perms(s, s->base + cut[i], true) == IOMMU_RW;
+
+        if (open && !in_run) {
+            run_start = cut[i];
+            in_run = true;
+        } else if (!open && in_run && cut[i] != run_start) {
+            MemoryRegion *ram = &s->s_direct_ram[nrun++];
+
+            memory_region_set_alias_offset(ram, run_start);
+            memory_region_set_address(ram, run_start);
+            memory_region_set_size(ram, cut[i] - run_start);
+            memory_region_set_enabled(ram, true);
+            in_run = false;
+        }
+    }
+    while (nrun < TZC400_NUM_REGIONS) {
+        memory_region_set_enabled(&s->s_direct_ram[nrun++], false);
+    }
+    memory_region_transaction_commit();
+}
+
 /* Tell every cached translation (TCG TLBs) that the rules changed. */
 static void tzc400_flush(TZC400State *s)
 {
@@ -219,6 +284,7 @@ static void tzc400_flush(TZC400State *s)
     for (idx = 0; idx < TZC400_NUM_IDX; idx++) {
         memory_region_notify_iommu(&s->downstream, idx, event);
     }
+    tzc400_update_s_direct(s);
 }
 
 static MemTxResult tzc400_reg_read(void *opaque, hwaddr offset,
@@ -623,6 +689,7 @@ static void tzc400_realize(DeviceState *dev, Error **errp)
     SysBusDevice *sbd = SYS_BUS_DEVICE(dev);
     Object *obj = OBJECT(dev);
     uint64_t size;
+    int i;
 
     if (!s->upstream) {
         error_setg(errp, "tzc400: the 'upstream' link is not set");
@@ -665,6 +732,15 @@ static void tzc400_realize(DeviceState *dev, Error **errp)
                              &s->blocked_io, 0, size);
     sysbus_init_mmio(sbd, &s->cpu_refusal);
 
+    memory_region_init(&s->s_direct, obj, "tzc400-s-direct", size);
+    for (i = 0; i < TZC400_NUM_REGIONS; i++) {
+        memory_region_init_alias(&s->s_direct_ram[i], obj,
+                                 "tzc400-s-direct-ram", s->upstream, 0, size);
+        memory_region_set_enabled(&s->s_direct_ram[i], false);
+        memory_region_add_subregion(&s->s_direct, 0, &s->s_direct_ram[i]);
+    }
+    sysbus_init_mmio(sbd, &s->s_direct);
+
     address_space_init(&s->upstream_as, s->upstream, "tzc400-upstream");
     address_space_init(&s->blocked_io_as, &s->blocked_io,
                        "tzc400-blocked-io");
@@ -677,10 +753,17 @@ static void tzc400_realize(DeviceState *dev, Error **errp)
     address_space_init(&s->s_view_as, s->s_view, "tzc400-s-view");
 }
 
+static int tzc400_post_load(void *opaque, int version_id)
+{
+    tzc400_update_s_direct(opaque);
+    return 0;
+}
+
 static const VMStateDescription tzc400_vmstate = {
     .name = "tzc400",
     .version_id = 1,
     .minimum_version_id = 1,
+    .post_load = tzc400_post_load,
     .fields = (const VMStateField[]) {
         VMSTATE_UINT32(action, TZC400State),
         VMSTATE_UINT32(gate_keeper, TZC400State),

@@ -10,7 +10,10 @@
  * CPUs' refused accesses are answered: the board maps it in system memory
  * at "cpu-refusal-base", an address nothing else uses, and links the
  * roots of the CPUs' Non-secure and Secure views ("ns-view", "s-view")
- * (see tzc400.c for why).  The single GPIO output "irq" is TZCINT.
+ * (see tzc400.c for why).  Sysbus MMIO 3, optional, is the memory the
+ * filter opens to Secure accesses both ways, for the board to map over
+ * MMIO 1 in the Secure view only: the same permissions, reached without
+ * an IOMMU translation.  The single GPIO output "irq" is TZCINT.
  *
  * Register layout and reset values: Arm CoreLink TZC-400 TrustZone
  * Address Space Controller Technical Reference Manual (DDI 0504).
@@ -102,6 +105,9 @@ struct TZC400State {
     MemoryRegion blocked_io;
     MemoryRegion refused_io;    /* answers transactions refused already */
     MemoryRegion cpu_refusal;   /* alias of blocked_io, MMIO 2 */
+    MemoryRegion s_direct;      /* MMIO 3: holds s_direct_ram */
+    /* Runs of upstream open to Secure reads and writes; the rest disabled */
+    MemoryRegion s_direct_ram[TZC400_NUM_REGIONS];
     AddressSpace upstream_as;
     AddressSpace blocked_io_as;
     AddressSpace refused_io_as;

@@ -647,6 +647,8 @@ static void virtcca_create_secure_memory(VirtCCAMachineState *vms)
     memory_region_add_subregion(get_system_memory(),
                                 VIRTCCA_TZASC_CPU_REFUSAL,
                                 sysbus_mmio_get_region(sbd, 2));
+    memory_region_add_subregion(&vms->secure_sysmem, smem->base,
+                                sysbus_mmio_get_region(sbd, 3));
     qdev_connect_gpio_out_named(vms->tzasc, "irq", 0,
                                 qdev_get_gpio_in(vms->gic,
                                                  VIRTCCA_TZASC_IRQ));
