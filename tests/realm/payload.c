@@ -102,6 +102,8 @@ struct cpu {
     volatile uint64_t esr, far, elr, kind;
     volatile uint64_t unexpected;
     uint64_t rng;
+    uint64_t block_rng;     /* the share area's stream: see share_ipa */
+    uint64_t emptied_block; /* the share area's block last made EMPTY */
     uint64_t calls, accesses, findings;
     uint64_t page;          /* this vCPU's own protected scratch page */
     volatile uint64_t nr_irq, intid, irq_elr;   /* the last IRQ taken */
@@ -738,14 +740,19 @@ static void start_secondaries(uint64_t n)
 
 /* fuzz: the hostile realm */
 
-static uint64_t rnd(struct cpu *c)
+static uint64_t rnd_from(uint64_t *state)
 {
     /* splitmix64 */
-    uint64_t z = (c->rng += 0x9e3779b97f4a7c15ULL);
+    uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
 
     z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
     z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
     return z ^ (z >> 31);
+}
+
+static uint64_t rnd(struct cpu *c)
+{
+    return rnd_from(&c->rng);
 }
 
 static uint64_t pick(struct cpu *c, uint64_t n)
@@ -790,6 +797,38 @@ static bool in_live(uint64_t base, uint64_t top)
     return top < base || (base < LIVE_TOP && top > LIVE_BASE);
 }
 
+/*
+ * The share area: 4 blocks of 2 MiB whose shared aliases only the block
+ * stream aims at (c->block_rng, a stream of its own, so that a seed's
+ * other choices stay what they were).  The host maps the shared alias of
+ * a block the realm made all EMPTY in one entry, and splits it when part
+ * of it becomes RAM again; the playground's aliases get level-3 tables
+ * at the first touch of any page, so its blocks never qualify.  Within
+ * the fuzzer's 128 MiB, where "RAM beyond the playground" also aims.
+ */
+#define SHARE_BASE      (RAM_BASE + 0x05800000ULL)
+#define SHARE_BLOCKS    4
+#define SHARE_TOP       (SHARE_BASE + SHARE_BLOCKS * 0x200000ULL)
+
+/*
+ * A page of the share area: mostly the shared alias of the block this
+ * vCPU last made EMPTY whole, its first few pages more often (the host
+ * maps a block whole only at a first touch after the realm made all of
+ * it EMPTY); otherwise a protected page of any block.
+ */
+static uint64_t share_ipa(struct cpu *c)
+{
+    bool shared = c->emptied_block && rnd_from(&c->block_rng) % 8;
+    uint64_t block = shared ? c->emptied_block :
+                     SHARE_BASE + rnd_from(&c->block_rng) % SHARE_BLOCKS *
+                     0x200000;
+    uint64_t page = shared && rnd_from(&c->block_rng) % 2 ?
+                    rnd_from(&c->block_rng) % 4 :
+                    rnd_from(&c->block_rng) % 512;
+
+    return (block + page * GRANULE) | (shared ? SHARED_BIT : 0);
+}
+
 /* An IPA from every kind of place a hostile realm would aim at. */
 static uint64_t random_ipa(struct cpu *c)
 {
@@ -798,6 +837,9 @@ static uint64_t random_ipa(struct cpu *c)
         0x10000000, 0x3EFF0000, 0x3F000000, 0x09030000,
     };
 
+    if (rnd_from(&c->block_rng) % 32 == 0 && in_ram(SHARE_TOP - 1)) {
+        return share_ipa(c);
+    }
     switch (pick(c, 12)) {
     case 0: case 1: case 2:             /* the playground, any RIPAS */
         return PLAY_BASE + pick(c, PLAY_PAGES) * GRANULE + pick(c, GRANULE);
@@ -973,9 +1015,34 @@ static void fuzz_rsi(struct cpu *c)
             (!in_ram(base) || !in_ram(top - 1))) {
             i = RIPAS_EMPTY;
         }
+        /*
+         * One change in 32 is in the share area: whole blocks, or one
+         * page of one (see share_ipa).
+         */
+        if (rnd_from(&c->block_rng) % 32 == 0 && in_ram(SHARE_TOP - 1)) {
+            base = share_ipa(c) & ~SHARED_BIT & ~(GRANULE - 1);
+            if (rnd_from(&c->block_rng) % 3) {
+                base &= ~(uint64_t)(BLOCK_SIZE - 1);
+                top = base + (1 + rnd_from(&c->block_rng) % 2) * BLOCK_SIZE;
+                top = top > SHARE_TOP ? SHARE_TOP : top;
+            } else {
+                top = base + GRANULE;
+            }
+            if (rnd_from(&c->block_rng) % 2) {
+                i = RIPAS_EMPTY;
+            }
+        }
         r = call(fid, base, top, i, pick(c, 4) ? pick(c, 2) : rnd(c));
         if (r.x[0] == 0 && (r.x[1] < base || r.x[1] > top || r.x[2] > 1)) {
             finding(c, "ipa-state-set", base, top, r.x[1]);
+        }
+        if (r.x[0] == 0 && r.x[2] == 0 && i == RIPAS_EMPTY &&
+            base >= SHARE_BASE && base < SHARE_TOP &&
+            r.x[1] >= base + BLOCK_SIZE) {
+            /* Accepted, a whole block: touch its shared alias at once */
+            c->emptied_block = base;
+            run_prim(p_ldrx, (base + rnd_from(&c->block_rng) % 4 * GRANULE) |
+                     SHARED_BIT, 0, 0);
         }
         break;
     case RSI_IPA_STATE_GET:
@@ -1147,6 +1214,7 @@ static void fuzz_loop(void)
     uint64_t iters = payload_params.iters, i;
 
     c->rng = seed * 0x100 + cpu_id();
+    c->block_rng = ~c->rng;
     c->page = PLAY_BASE + (PLAY_PAGES + 0x100 + cpu_id()) * GRANULE;
     for (i = 0; i < iters; i++) {
         switch (pick(c, 8)) {
@@ -1167,7 +1235,8 @@ static void fuzz_loop(void)
             finding(c, "unexpected-exception", c->esr, c->elr, c->kind);
             c->unexpected = 0;
         }
-        if ((i & 0xfff) == 0xfff) {
+        /* Often enough for the host's idle watchdog (fuzz.py --idle) */
+        if ((i & 0xff) == 0xff) {
             out("P cpu=%x ops=%x\n", (uint64_t)cpu_id(), i + 1);
         }
     }

@@ -391,10 +391,15 @@ static bool host_read_entry(VirtccaRealm *r, uint64_t ipa, int level,
     return regs[0] == TMM_RMI_SUCCESS;
 }
 
-/* Whether the realm made all of the protected 2 MiB block @base EMPTY. */
+/*
+ * Whether the realm made all of the protected 2 MiB block @base EMPTY.
+ * Where a level-3 table divides it, its 512 RIPAS values are what
+ * RTT_READ_ENTRY would give, read without 512 RMI calls.
+ */
 static bool host_block_all_empty(VirtccaRealm *r, uint64_t base)
 {
     uint64_t regs[TMM_RMI_REGS], i;
+    TmmTranslation t;
 
     if (!host_read_entry(r, base, 2, regs)) {
         return false;
@@ -403,8 +408,9 @@ static bool host_block_all_empty(VirtccaRealm *r, uint64_t base)
         return regs[2] == TMM_RTTE_UNASSIGNED && regs[4] == TMM_RIPAS_EMPTY;
     }
     for (i = 0; i < BLOCK_GRANULES; i++) {
-        if (!host_read_entry(r, base + i * GRANULE, 3, regs) ||
-            regs[2] != TMM_RTTE_UNASSIGNED || regs[4] != TMM_RIPAS_EMPTY) {
+        if (tmm_realm_translate(r->tmm, r->built.rd, base + i * GRANULE,
+                                TMM_ACCESS_READ, &t) != TMM_XLATE_SEA ||
+            t.ripas != TMM_RIPAS_EMPTY) {
             return false;
         }
     }
@@ -430,8 +436,12 @@ static bool host_map_shared_block(VirtccaRealm *r, uint64_t ipa)
         !virtcca_realm_ensure_table(r, base, 2)) {
         return false;
     }
-    return realm_rmi(r, TMM_RMI_RTT_MAP_UNPROTECTED, r->built.rd, base, 2,
-                     ram | S2_MEMATTR_S1 | S2AP_RW, NULL) == TMM_RMI_SUCCESS;
+    if (realm_rmi(r, TMM_RMI_RTT_MAP_UNPROTECTED, r->built.rd, base, 2,
+                  ram | S2_MEMATTR_S1 | S2AP_RW, NULL) != TMM_RMI_SUCCESS) {
+        return false;
+    }
+    trace_virtcca_host_shared_block(base);
+    return true;
 }
 
 bool virtcca_host_map_shared(VirtccaRealm *r, uint64_t ipa)
@@ -475,10 +485,12 @@ void virtcca_host_unmap_shared(VirtccaRealm *r, uint64_t base, uint64_t top)
             (start < base || start + size > top) &&
             virtcca_realm_ensure_table(r, ipa, 3)) {
             /* A block the realm takes back part of: split, read again */
+            trace_virtcca_host_shared_split(start);
             continue;
         }
         /* Whole, or not splittable (no memory): all of it goes */
         if (regs[2] == TMM_RTTE_ASSIGNED) {
+            trace_virtcca_host_shared_unmap(start, regs[1]);
             realm_rmi(r, TMM_RMI_RTT_UNMAP_UNPROTECTED, r->built.rd, start,
                       regs[1], 0, NULL);
         }
