@@ -124,6 +124,27 @@ bool virtcca_host_has_ram_at(VirtccaRealm *r, uint64_t ipa)
 }
 
 /*
+ * RTT_READ_ENTRY at @level: false if the call fails.  regs[1] is the
+ * level the walk ended at, regs[2] the state, regs[4] the RIPAS.
+ */
+static bool host_read_entry(VirtccaRealm *r, uint64_t ipa, int level,
+                            uint64_t *regs)
+{
+    regs[0] = TMM_RMI_RTT_READ_ENTRY;
+    regs[1] = r->built.rd;
+    regs[2] = ipa;
+    regs[3] = level;
+    tmm_rmi_call(r->tmm, regs);
+    return regs[0] == TMM_RMI_SUCCESS;
+}
+
+/* The IPA range an RTT entry at @level maps: a granule, a block, ... */
+static uint64_t host_entry_size(uint64_t level)
+{
+    return GRANULE << (9 * (3 - level));
+}
+
+/*
  * Memory the realm made EMPTY (to share it, or to give it back) is the
  * host's again, as with KVM, which frees a realm's private page when the
  * realm converts it: the DATA granules in [base, top) are destroyed here
@@ -135,12 +156,10 @@ static void host_reclaim_empty(VirtccaRealm *r, uint64_t base, uint64_t top)
     uint64_t ipa = base, pa;
 
     while (ipa < top) {
-        uint64_t regs[TMM_RMI_REGS] = { TMM_RMI_RTT_READ_ENTRY, r->built.rd,
-                                        ipa, 3 };
+        uint64_t regs[TMM_RMI_REGS];
         uint64_t block;
 
-        tmm_rmi_call(r->tmm, regs);
-        if (regs[0] != TMM_RMI_SUCCESS) {
+        if (!host_read_entry(r, ipa, 3, regs)) {
             return;
         }
         /* A whole block made EMPTY: split it, then destroy its granules. */
@@ -156,7 +175,7 @@ static void host_reclaim_empty(VirtccaRealm *r, uint64_t base, uint64_t top)
             g_array_append_val(r->reclaimed, pa);
         }
         /* Past the entry the walk ended at: a granule or a whole block. */
-        block = GRANULE << (9 * (3 - regs[1]));
+        block = host_entry_size(regs[1]);
         ipa = (ipa & ~(block - 1)) + block;
     }
 }
@@ -277,15 +296,11 @@ static bool host_populate_block(VirtccaRealm *r, uint64_t ipa)
 {
     uint64_t base = ipa & ~(BLOCK_SIZE - 1), pa, rtt, i;
     uint64_t delegated = 0, created = 0;
-    uint64_t regs[TMM_RMI_REGS] = { TMM_RMI_RTT_READ_ENTRY, r->built.rd,
-                                    base, 2 };
+    uint64_t regs[TMM_RMI_REGS];
 
     if (!virtcca_host_has_ram_at(r, base) ||
-        !virtcca_host_has_ram_at(r, base + BLOCK_SIZE - GRANULE)) {
-        return false;
-    }
-    tmm_rmi_call(r->tmm, regs);
-    if (regs[0] != TMM_RMI_SUCCESS || regs[1] != 2 ||
+        !virtcca_host_has_ram_at(r, base + BLOCK_SIZE - GRANULE) ||
+        !host_read_entry(r, base, 2, regs) || regs[1] != 2 ||
         regs[2] != TMM_RTTE_UNASSIGNED || regs[4] != TMM_RIPAS_RAM ||
         !host_alloc_block(r, &pa)) {
         return false;
@@ -379,18 +394,6 @@ void virtcca_host_protected_abort(VirtccaRealm *r, int cpu, uint8_t *run,
 #define S2_MEMATTR_S1       (7ULL << 2)     /* FWB: stage 1 decides */
 #define S2AP_RW             (3ULL << 6)
 
-/* RTT_READ_ENTRY at @level: false if the call fails. */
-static bool host_read_entry(VirtccaRealm *r, uint64_t ipa, int level,
-                            uint64_t *regs)
-{
-    regs[0] = TMM_RMI_RTT_READ_ENTRY;
-    regs[1] = r->built.rd;
-    regs[2] = ipa;
-    regs[3] = level;
-    tmm_rmi_call(r->tmm, regs);
-    return regs[0] == TMM_RMI_SUCCESS;
-}
-
 /*
  * Whether the realm made all of the protected 2 MiB block @base EMPTY.
  * Where a level-3 table divides it, its 512 RIPAS values are what
@@ -479,7 +482,7 @@ void virtcca_host_unmap_shared(VirtccaRealm *r, uint64_t base, uint64_t top)
         if (!host_read_entry(r, ipa, 3, regs)) {
             return;
         }
-        size = 1ULL << (12 + 9 * (3 - regs[1]));
+        size = host_entry_size(regs[1]);
         start = ipa & ~(size - 1);
         if (regs[2] == TMM_RTTE_ASSIGNED && regs[1] < 3 &&
             (start < base || start + size > top) &&
